@@ -1,0 +1,233 @@
+"""Claims of the page features/timm-feature-extraction.md: output shapes of timm's feature APIs.
+
+Shapes do not depend on weight values, so on CPU the models are built and run on the ``meta``
+device (no arithmetic); on CUDA they run for real. Each claim also cross-checks timm's own
+metadata (``feature_info``, ``num_features``) against the shapes actually produced.
+"""
+
+from __future__ import annotations
+
+from refcheck import claim
+
+PAGE = "features/timm-feature-extraction.md"
+
+
+def _where(ctx) -> str:
+    """Shape-only work runs on meta when the run is on CPU, on the real device otherwise."""
+    return "meta" if ctx.device == "cpu" else ctx.device
+
+
+def _model(ctx, name: str, **kwargs):
+    import timm
+    import torch
+
+    with torch.device(_where(ctx)):
+        model = timm.create_model(name, pretrained=False, **kwargs)
+    return model.eval()
+
+
+def _run(ctx, model, size: int, batch: int = 2):
+    import torch
+
+    with torch.no_grad():
+        return model(torch.randn(batch, 3, size, size, device=_where(ctx)))
+
+
+def _shape(t) -> list[int]:
+    return list(t.shape)
+
+
+@claim(
+    "timm.xception41.forward-features",
+    page=PAGE,
+    says="xception41 maps a (2, 3, 299, 299) batch to logits of shape (2, 1000), and forward_features() to "
+    "unpooled features of shape (2, 2048, 10, 10): 2048 = model.num_features channels at stride 32 (299 / 32 rounds up to 10).",
+)
+def xception41_forward_features(ctx):
+    import torch
+
+    m = _model(ctx, "xception41")
+    x = torch.randn(2, 3, 299, 299, device=_where(ctx))
+    with torch.no_grad():
+        logits, feats = m(x), m.forward_features(x)
+    ctx.expect_equal(_shape(logits), [2, 1000], "model(x).shape")
+    ctx.expect_equal(_shape(feats), [2, 2048, 10, 10], "model.forward_features(x).shape")
+    ctx.expect_equal(feats.shape[1], m.num_features, "unpooled channels == model.num_features")
+    return {"logits": _shape(logits), "forward_features": _shape(feats), "num_features": m.num_features, "computed_on": _where(ctx)}
+
+
+@claim(
+    "timm.resnet50.unpooled-at-creation",
+    page=PAGE,
+    says="timm.create_model('resnet50', num_classes=0, global_pool='') returns unpooled features "
+    "(2, 2048, 7, 7) for a 224x224 batch of 2, and the model has no classifier parameters left.",
+)
+def resnet50_unpooled(ctx):
+    full = _model(ctx, "resnet50")
+    m = _model(ctx, "resnet50", num_classes=0, global_pool="")
+    out = _run(ctx, m, 224)
+    ctx.expect_equal(_shape(out), [2, 2048, 7, 7], "output shape")
+    removed = sum(p.numel() for p in full.parameters()) - sum(p.numel() for p in m.parameters())
+    ctx.expect_equal(removed, 2048 * 1000 + 1000, "parameters removed (the 2048->1000 fc layer)")
+    return {"output": _shape(out), "parameters_removed": removed, "computed_on": _where(ctx)}
+
+
+@claim(
+    "timm.densenet121.reset-classifier-unpooled",
+    page=PAGE,
+    says="densenet121 gives logits (2, 1000); after reset_classifier(0, '') the same model returns unpooled "
+    "features (2, 1024, 7, 7).",
+)
+def densenet121_reset(ctx):
+    m = _model(ctx, "densenet121")
+    before = _run(ctx, m, 224)
+    m.reset_classifier(0, "")
+    after = _run(ctx, m, 224)
+    ctx.expect_equal(_shape(before), [2, 1000], "shape before reset_classifier")
+    ctx.expect_equal(_shape(after), [2, 1024, 7, 7], "shape after reset_classifier(0, '')")
+    return {"before": _shape(before), "after": _shape(after), "computed_on": _where(ctx)}
+
+
+@claim(
+    "timm.resnet50.pooled-at-creation",
+    page=PAGE,
+    says="timm.create_model('resnet50', num_classes=0) keeps global average pooling: a 224x224 batch of 2 "
+    "gives pooled features (2, 2048), equal to forward_features() averaged over H and W.",
+)
+def resnet50_pooled(ctx):
+    import torch
+
+    m = _model(ctx, "resnet50", num_classes=0)
+    out = _run(ctx, m, 224)
+    ctx.expect_equal(_shape(out), [2, 2048], "output shape")
+    evidence = {"output": _shape(out), "computed_on": _where(ctx)}
+    if _where(ctx) != "meta":  # values exist only off the meta device
+        x = torch.randn(2, 3, 224, 224, device=ctx.device)
+        with torch.no_grad():
+            diff = ctx.expect_close(m(x), m.forward_features(x).mean(dim=(2, 3)), "pooled == mean of unpooled", atol=1e-4)
+        evidence["max_abs_diff"] = diff
+    return evidence
+
+
+@claim(
+    "timm.ese-vovnet19b-dw.reset-classifier-pooled",
+    page=PAGE,
+    says="ese_vovnet19b_dw gives logits (2, 1000); after reset_classifier(0) it returns pooled features (2, 1024).",
+)
+def vovnet_reset(ctx):
+    m = _model(ctx, "ese_vovnet19b_dw")
+    before = _run(ctx, m, 224)
+    m.reset_classifier(0)
+    after = _run(ctx, m, 224)
+    ctx.expect_equal(_shape(before), [2, 1000], "shape before reset_classifier")
+    ctx.expect_equal(_shape(after), [2, 1024], "shape after reset_classifier(0)")
+    ctx.expect_equal(after.shape[1], m.num_features, "pooled width == model.num_features")
+    return {"before": _shape(before), "after": _shape(after), "computed_on": _where(ctx)}
+
+
+def _pyramid(ctx, m, size: int) -> dict:
+    """Check a features_only model's outputs against its own feature_info."""
+    outs = _run(ctx, m, size)
+    shapes = [_shape(o) for o in outs]
+    channels, reduction = m.feature_info.channels(), m.feature_info.reduction()
+    ctx.expect_equal([s[1] for s in shapes], channels, "output channels == feature_info.channels()")
+    measured_reduction = [size // s[2] for s in shapes]
+    ctx.expect_equal(measured_reduction, reduction, "input size / output size == feature_info.reduction()")
+    return {"shapes": shapes, "channels": channels, "reduction": reduction, "computed_on": _where(ctx)}
+
+
+@claim(
+    "timm.resnest26d.features-only",
+    page=PAGE,
+    says="timm.create_model('resnest26d', features_only=True) returns 5 feature maps for a 224x224 batch of 2: "
+    "(2, 64, 112, 112), (2, 256, 56, 56), (2, 512, 28, 28), (2, 1024, 14, 14), (2, 2048, 7, 7), at strides 2 to 32.",
+)
+def resnest26d_features(ctx):
+    ev = _pyramid(ctx, _model(ctx, "resnest26d", features_only=True), 224)
+    expected = [[2, 64, 112, 112], [2, 256, 56, 56], [2, 512, 28, 28], [2, 1024, 14, 14], [2, 2048, 7, 7]]
+    ctx.expect_equal(ev["shapes"], expected, "feature map shapes")
+    ctx.expect_equal(ev["reduction"], [2, 4, 8, 16, 32], "strides")
+    return ev
+
+
+@claim(
+    "timm.regnety-032.feature-info",
+    page=PAGE,
+    says="For regnety_032 with features_only=True, feature_info.channels() is [32, 72, 216, 576, 1512], and the "
+    "5 maps of a 224x224 batch of 2 have exactly those channels at 112, 56, 28, 14 and 7 pixels.",
+)
+def regnety_feature_info(ctx):
+    ev = _pyramid(ctx, _model(ctx, "regnety_032", features_only=True), 224)
+    ctx.expect_equal(ev["channels"], [32, 72, 216, 576, 1512], "feature_info.channels()")
+    ctx.expect_equal([s[2] for s in ev["shapes"]], [112, 56, 28, 14, 7], "spatial sizes")
+    return ev
+
+
+@claim(
+    "timm.ecaresnet101d.output-stride-8",
+    page=PAGE,
+    says="ecaresnet101d with features_only=True, output_stride=8, out_indices=(2, 4) reports channels [512, 2048] "
+    "and reduction [8, 8]; a 320x320 batch of 2 gives (2, 512, 40, 40) and (2, 2048, 40, 40), because dilation "
+    "replaces the last two stride-2 steps.",
+)
+def ecaresnet_output_stride(ctx):
+    m = _model(ctx, "ecaresnet101d", features_only=True, output_stride=8, out_indices=(2, 4))
+    ev = _pyramid(ctx, m, 320)
+    ctx.expect_equal(ev["channels"], [512, 2048], "feature_info.channels()")
+    ctx.expect_equal(ev["reduction"], [8, 8], "feature_info.reduction()")
+    ctx.expect_equal(ev["shapes"], [[2, 512, 40, 40], [2, 2048, 40, 40]], "feature map shapes")
+    plain = _model(ctx, "ecaresnet101d", features_only=True, out_indices=(2, 4))
+    ctx.expect_equal(plain.feature_info.reduction(), [8, 32], "reduction without output_stride (for contrast)")
+    dilated = sorted({m.dilation[0] for m in m.modules() if hasattr(m, "dilation") and isinstance(m.dilation, tuple)})
+    ctx.expect(max(dilated) > 1, "some convolutions are dilated", measured=dilated)
+    ev["conv_dilations"] = dilated
+    return ev
+
+
+@claim(
+    "timm.shapes-independent-of-weights",
+    page=PAGE,
+    says="Output shapes do not depend on weight values: a resnet50 given a different set of weights "
+    "(a saved and reloaded state dict from another seed) produces different numbers of identical shape.",
+)
+def shapes_independent_of_weights(ctx):
+    import timm
+    import torch
+
+    torch.manual_seed(0)
+    a = timm.create_model("resnet18", pretrained=False, num_classes=0).eval().to(ctx.device)
+    torch.manual_seed(1)
+    b = timm.create_model("resnet18", pretrained=False, num_classes=0).eval().to(ctx.device)
+    x = torch.randn(1, 3, 64, 64, device=ctx.device)
+    with torch.no_grad():
+        ya, yb = a(x), b(x)
+    ctx.expect_equal(list(ya.shape), list(yb.shape), "shape with weights A == shape with weights B")
+    differ = float((ya - yb).abs().max())
+    ctx.expect(differ > 1e-3, "the outputs themselves differ", measured=differ)
+    return {"shape": list(ya.shape), "max_abs_diff_between_weight_sets": differ, "model": "resnet18 (small stand-in for resnet50)"}
+
+
+@claim(
+    "timm.offline-weights-from-local-file",
+    page=PAGE,
+    says="With no model hub, timm.create_model(name, pretrained=True, pretrained_cfg_overlay=dict(file=PATH)) "
+    "loads a local .safetensors/.pth file exactly: every tensor of the loaded state dict equals the saved one.",
+)
+def offline_weights(ctx):
+    import os
+    import tempfile
+
+    import timm
+    import torch
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    src = timm.create_model("resnet18", pretrained=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "resnet18.pth")
+        torch.save(src.state_dict(), path)
+        loaded = timm.create_model("resnet18", pretrained=True, pretrained_cfg_overlay=dict(file=path))
+    sa, sb = src.state_dict(), loaded.state_dict()
+    ctx.expect_equal(sorted(sb), sorted(sa), "same state-dict keys")
+    mismatched = [k for k in sa if not torch.equal(sa[k], sb[k])]
+    ctx.expect_equal(mismatched, [], "tensors that differ after loading")
+    return {"tensors_compared": len(sa), "parameters": sum(p.numel() for p in loaded.parameters())}

@@ -1,0 +1,1 @@
+"""Site directives generated from the loss contracts."""

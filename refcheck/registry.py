@@ -1,0 +1,74 @@
+"""The claim registry: one decorator registers a checkable statement of the site."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*(\.[a-z0-9][a-z0-9_\-]*)+$")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A checkable sentence: where it lives, what it says, and the code that measures it."""
+
+    id: str
+    page: str
+    says: str
+    check: Callable[..., dict[str, Any] | None]
+    tags: tuple[str, ...] = ()
+    figure: Callable[[dict[str, Any]], Any] | None = None
+    needs: tuple[str, ...] = field(default=())  # optional extra modules, e.g. ("keras",)
+    version_note: str = ""  # shown on the page when the fact depends on versions
+
+    @property
+    def module(self) -> str:
+        return self.check.__module__
+
+
+REGISTRY: dict[str, Claim] = {}
+
+
+class RegistryError(ValueError):
+    """A claim was declared wrongly (bad id, duplicate id)."""
+
+
+def claim(
+    id: str,
+    *,
+    page: str,
+    says: str,
+    tags: tuple[str, ...] = (),
+    figure: Callable[[dict[str, Any]], Any] | None = None,
+    needs: tuple[str, ...] = (),
+    version_note: str = "",
+) -> Callable:
+    """Register ``fn(ctx) -> evidence`` as the check of claim ``id`` shown on ``page``."""
+    if not ID_RE.match(id):
+        raise RegistryError(f"claim id {id!r} must be dotted lowercase words, e.g. 'topic.fact-name'")
+    if not page.endswith(".md"):
+        raise RegistryError(f"claim {id!r}: page {page!r} must be a docs/ path ending in .md")
+
+    def register(fn: Callable) -> Callable:
+        if id in REGISTRY and REGISTRY[id].check.__qualname__ != fn.__qualname__:
+            raise RegistryError(f"claim id {id!r} registered twice ({REGISTRY[id].module} and {fn.__module__})")
+        REGISTRY[id] = Claim(id, page, " ".join(says.split()), fn, tuple(tags), figure, tuple(needs), version_note)
+        return fn
+
+    return register
+
+
+def load_all() -> dict[str, Claim]:
+    """Import every module of ``refcheck.claims`` (and the loss probe) so their claims register."""
+    from refcheck import claims
+
+    for info in pkgutil.iter_modules(claims.__path__):
+        importlib.import_module(f"{claims.__name__}.{info.name}")
+    return dict(sorted(REGISTRY.items()))
+
+
+def claims_on_page(page: str) -> list[Claim]:
+    return [c for c in load_all().values() if c.page == page]

@@ -1,0 +1,83 @@
+"""The verification report: one JSON file per (device, torch version) run, and how the site reads them."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA = 1
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def report_dir() -> Path:
+    """Where reports live: ``$REFCHECK_REPORTS`` or ``.refcheck/`` at the repository root."""
+    return Path(os.environ.get("REFCHECK_REPORTS") or REPO_ROOT / ".refcheck")
+
+
+@dataclass
+class ClaimResult:
+    id: str
+    page: str
+    says: str
+    status: str  # passed | failed | skipped
+    seconds: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""  # why it failed or was skipped
+    version_note: str = ""
+
+
+@dataclass
+class Report:
+    device: dict[str, str]
+    versions: dict[str, Any]
+    results: list[ClaimResult]
+    created: str
+    seconds: float
+    seed: int = 0
+    schema: int = SCHEMA
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {"passed": 0, "failed": 0, "skipped": 0}
+        for r in self.results:
+            counts[r.status] += 1
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["summary"] = self.summary
+        data["claims"] = data.pop("results")
+        return data
+
+    def default_name(self) -> str:
+        return f"report-{self.device['resolved']}-torch{self.versions.get('torch')}.json"
+
+    def write(self, path: Path | None = None) -> Path:
+        path = path or report_dir() / self.default_name()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=1, sort_keys=False) + "\n")
+        return path
+
+
+def load(path: Path) -> Report:
+    data = json.loads(Path(path).read_text())
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"{path}: report schema {data.get('schema')!r}, expected {SCHEMA}")
+    results = [ClaimResult(**c) for c in data["claims"]]
+    return Report(data["device"], data["versions"], results, data["created"], data["seconds"], data.get("seed", 0))
+
+
+def load_all(directory: Path | None = None) -> list[Report]:
+    """Every readable report in the directory, newest first."""
+    directory = directory or report_dir()
+    reports = []
+    for path in sorted(directory.glob("report-*.json")) if directory.is_dir() else []:
+        try:
+            reports.append(load(path))
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+            continue
+    return sorted(reports, key=lambda r: r.created, reverse=True)
