@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*(\.[a-z0-9][a-z0-9_\-]*)+$")
 
@@ -61,13 +63,27 @@ def claim(
     return register
 
 
-def load_all() -> dict[str, Claim]:
-    """Import every module of ``refcheck.claims`` (and the loss probe) so their claims register."""
+def claim_modules() -> list[str]:
+    """The modules whose claims make up the site: every module of ``refcheck.claims``.
+
+    ``$REFCHECK_CLAIM_MODULES`` (comma-separated module names) replaces that list, so tests can build
+    a small site from their own claims.
+    """
+    override = os.environ.get("REFCHECK_CLAIM_MODULES")
+    if override:
+        return [m.strip() for m in override.split(",") if m.strip()]
     from refcheck import claims
 
-    for info in pkgutil.iter_modules(claims.__path__):
-        importlib.import_module(f"{claims.__name__}.{info.name}")
-    return dict(sorted(REGISTRY.items()))
+    return [f"{claims.__name__}.{info.name}" for info in pkgutil.iter_modules(claims.__path__)]
+
+
+def load_all() -> dict[str, Claim]:
+    """Import the claim modules and return their claims, sorted by id."""
+    modules = claim_modules()
+    for module in modules:
+        importlib.import_module(module)
+    prefixes = tuple(modules)
+    return {k: v for k, v in sorted(REGISTRY.items()) if v.module in prefixes}
 
 
 def claims_on_page(page: str) -> list[Claim]:

@@ -6,7 +6,7 @@ import datetime as dt
 import fnmatch
 import time
 import traceback
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from refcheck.context import ClaimFailed, Context, Skipped, _plain
 from refcheck.registry import Claim, load_all

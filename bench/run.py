@@ -1,0 +1,72 @@
+"""`nox -s bench`: wall times (median of N runs) of the things a user waits for.
+
+Prints a table and writes .refcheck/bench.json. Speed targets live here, not in timed tests.
+Usage: python bench/run.py [--runs N] [--skip-snippets]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HF_HUB_OFFLINE": "1", "KERAS_BACKEND": "torch"}
+
+
+def wall(cmd: list[str], runs: int) -> dict:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if proc.returncode not in (0,):
+            return {"error": f"exit {proc.returncode}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}"}
+    return {"median_s": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times]}
+
+
+def extra(script: str) -> dict | None:
+    """Run a topic benchmark script that prints one JSON object."""
+    path = ROOT / "bench" / script
+    if not path.exists():
+        return None
+    proc = subprocess.run([sys.executable, str(path)], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": (proc.stderr or proc.stdout)[-300:]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-snippets", action="store_true", help="skip the (slow) snippet timing")
+    args = parser.parse_args()
+    py = sys.executable
+    results: dict[str, dict | None] = {
+        "import torch+timm": wall([py, "-c", "import torch, timm"], args.runs),
+        "refcheck verify (timm page claims, cpu)": wall([py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", "--only", "timm.*", "--report", "/tmp/refcheck-bench.json"], args.runs),
+        "refcheck verify (all claims, cpu)": wall([py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", "--report", "/tmp/refcheck-bench-all.json"], args.runs),
+        "mkdocs build --strict": wall([py, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", "/tmp/refcheck-bench-site"], args.runs),
+    }
+    if not args.skip_snippets:
+        results["pytest --codeblocks docs"] = wall([py, "-m", "pytest", "--codeblocks", "docs", "-q", "-p", "no:cacheprovider"], args.runs)
+    results["losses"] = extra("loss_bench.py")
+    results["playground"] = extra("playground_bench.py")
+    machine = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(), "date": time.strftime("%Y-%m-%d")}
+    out = {"machine": machine, "results": {k: v for k, v in results.items() if v is not None}}
+    for name, value in out["results"].items():
+        print(f"{name:45s} {json.dumps(value)}")
+    (ROOT / ".refcheck").mkdir(exist_ok=True)
+    (ROOT / ".refcheck" / "bench.json").write_text(json.dumps(out, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

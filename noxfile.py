@@ -1,0 +1,137 @@
+"""Project tasks. `nox -s verify` checks everything; `nox -s serve` builds and serves the site.
+
+All sessions share one environment, `.nox/env`, built from requirements/verified.txt and reused
+while that file and pyproject.toml are unchanged (so torch is installed once, not per session).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["verify"]
+nox.options.default_venv_backend = "none"
+
+ROOT = Path(__file__).parent
+ENV = ROOT / ".nox" / "env"
+PY = str(ENV / "bin" / "python")
+PINS = ROOT / "requirements" / "verified.txt"
+SITE = ROOT / "site"
+ENVIRON = {"NO_MKDOCS_2_WARNING": "1", "HF_HUB_OFFLINE": "1", "KERAS_BACKEND": "torch", "PYTHONHASHSEED": "0"}
+
+
+def _stamp() -> str:
+    digest = hashlib.sha256()
+    for path in (PINS, ROOT / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def env(session: nox.Session) -> str:
+    """Create or reuse .nox/env with the pinned versions and refcheck installed editable."""
+    stamp_file = ENV / ".refcheck-stamp"
+    if stamp_file.exists() and stamp_file.read_text() == _stamp():
+        session.log(f"reusing {ENV} (pins unchanged)")
+        return PY
+    if not (ENV / "bin" / "python").exists():
+        session.run(sys.executable, "-m", "venv", str(ENV), external=True)
+    session.run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
+    session.run(PY, "-m", "pip", "install", "--quiet", "-r", str(PINS), external=True)
+    session.run(PY, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT), external=True)
+    stamp_file.write_text(_stamp())
+    return PY
+
+
+def run(session: nox.Session, *args: str, **kwargs) -> None:
+    session.run(*args, external=True, env={**ENVIRON, **kwargs.pop("env", {})}, **kwargs)
+
+
+def build_site(session: nox.Session, py: str) -> None:
+    run(session, py, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over the package, tests, scripts and this file."""
+    py = env(session)
+    run(session, py, "-m", "ruff", "check", "refcheck", "tests", "bench", "noxfile.py")
+
+
+@nox.session
+def claims(session: nox.Session) -> None:
+    """refcheck verify on CPU: every claim, one JSON report in .refcheck/."""
+    py = env(session)
+    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Verify the claims, then build the site strictly into site/."""
+    py = env(session)
+    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet")
+    build_site(session, py)
+
+
+@nox.session
+def snippets(session: nox.Session) -> None:
+    """Run every code block of docs/ and compare shown output (pytest-codeblocks)."""
+    py = env(session)
+    run(session, py, "-m", "pytest", "--codeblocks", "docs", "-q", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """refcheck's own tests (browser tests included; they build the site unless REFCHECK_SITE_DIR is set)."""
+    py = env(session)
+    run(session, py, "-m", "pytest", "tests", *session.posargs)
+    if any((ROOT / "tests" / "js").glob("*.test.*js")):
+        run(session, "node", "--test", "tests/js/")
+
+
+@nox.session
+def verify(session: nox.Session) -> None:
+    """Everything: lint, claims, strict site build, snippets, tests (browser, JS engine)."""
+    py = env(session)
+    run(session, py, "-m", "ruff", "check", "refcheck", "tests", "bench", "noxfile.py")
+    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet")
+    build_site(session, py)
+    run(session, py, "-m", "pytest", "--codeblocks", "docs", "-q")
+    if any((ROOT / "tests" / "js").glob("*.test.*js")):
+        run(session, "node", "--test", "tests/js/")
+    run(session, py, "-m", "pytest", "tests", "-q", env={"REFCHECK_SITE_DIR": str(SITE)})
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Verify the claims (so badges are current), then serve the site on http://127.0.0.1:8000."""
+    py = env(session)
+    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet")
+    address = session.posargs[0] if session.posargs else "127.0.0.1:8000"
+    session.log(f"serving the site on http://{address}/ (Ctrl+C stops)")
+    run(session, py, "-m", "mkdocs", "serve", "--dev-addr", address, "--no-livereload")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Speed numbers (medians of 3): imports, verify, snippets, site build, loss CLI, playground."""
+    py = env(session)
+    run(session, py, "bench/run.py", *session.posargs)
+
+
+@nox.session(name="gpu")
+def gpu(session: nox.Session) -> None:
+    """The whole verification on CUDA with this machine's own torch/timm (see scripts/gpu-verify.sh)."""
+    run(session, "bash", "scripts/gpu-verify.sh")
+
+
+@nox.session
+def clean(session: nox.Session) -> None:
+    """Remove the built site and reports (keeps the environment)."""
+    for path in (SITE, ROOT / ".refcheck"):
+        shutil.rmtree(path, ignore_errors=True)
+    session.log("removed site/ and .refcheck/")
+

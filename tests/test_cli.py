@@ -1,0 +1,52 @@
+import json
+
+from conftest import assert_clean_error, run_cli
+
+DEMO = {"REFCHECK_CLAIM_MODULES": "fixtures.demo_claims"}
+
+
+def demo_env(tmp_path):
+    import os
+
+    from conftest import ROOT
+
+    return {**DEMO, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}", "REFCHECK_REPORTS": str(tmp_path)}
+
+
+def test_unknown_device_one_line_exit_2():
+    line = assert_clean_error(run_cli("verify", "--device", "tpu"))
+    assert "tpu" in line and "cpu, cuda, auto" in line
+
+
+def test_only_matching_nothing_exit_2():
+    line = assert_clean_error(run_cli("verify", "--only", "no-such-claim-xyz"))
+    assert "no-such-claim-xyz" in line and "refcheck list" in line
+
+
+def test_unknown_subcommand_exit_2():
+    assert_clean_error(run_cli("verfy"))
+
+
+def test_failed_claim_exits_1_naming_id_and_page(tmp_path):
+    proc = run_cli("verify", "--device", "cpu", "--quiet", env=demo_env(tmp_path))
+    assert proc.returncode == 1, proc.stderr
+    assert "FAILED demo.fails (docs/index.md)" in proc.stdout
+    assert "1 passed, 1 failed, 1 skipped" in proc.stdout
+    report = json.loads(next(tmp_path.glob("report-cpu-*.json")).read_text())
+    statuses = {c["id"]: c["status"] for c in report["claims"]}
+    assert statuses == {"demo.fails": "failed", "demo.passes": "passed", "demo.skips": "skipped"}
+    assert report["versions"]["torch"] and report["versions"]["python"]
+
+
+def test_passing_selection_exits_0_and_writes_report_path(tmp_path):
+    out = tmp_path / "r.json"
+    proc = run_cli("verify", "--device", "cpu", "--only", "demo.passes", "--report", str(out), env=demo_env(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "demo.passes" in proc.stdout  # the results table
+    assert json.loads(out.read_text())["summary"] == {"passed": 1, "failed": 0, "skipped": 0}
+
+
+def test_list_json(tmp_path):
+    proc = run_cli("list", "--json", env=demo_env(tmp_path))
+    assert proc.returncode == 0
+    assert {c["id"] for c in json.loads(proc.stdout)} == {"demo.fails", "demo.passes", "demo.skips"}

@@ -1,0 +1,69 @@
+"""The MkDocs hook, exercised by real strict builds of a tiny site (demo claims only)."""
+
+from conftest import build
+
+from refcheck.runner import verify
+
+
+def write_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("REFCHECK_CLAIM_MODULES", "fixtures.demo_claims")
+    from refcheck.registry import load_all
+
+    report = verify("cpu", claims=list(load_all().values()))
+    reports = tmp_path / "reports"
+    report.write(reports / report.default_name())
+    return reports
+
+
+def test_claims_render_with_status_evidence_and_versions(mini_site, tmp_path, monkeypatch):
+    project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n\n<!-- claim: demo.fails -->\n")
+    proc = build(project, write_report(tmp_path, monkeypatch))
+    assert proc.returncode == 0, proc.stderr
+    html = (project / "site" / "index.html").read_text()
+    assert 'id="claim-demo.passes"' in html and "Two plus two is four." in html
+    assert "refcheck-claim refcheck-passed" in html and "refcheck-claim refcheck-failed" in html
+    assert "torch 2." in html  # versions that verified it
+    other = (project / "site" / "other" / "index.html").read_text()
+    assert "refcheck-claim refcheck-skipped" in other and "refcheck_no_such_package" in other
+
+
+def test_without_report_claims_say_not_verified(mini_site):
+    project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n\n<!-- claim: demo.fails -->\n")
+    proc = build(project)
+    assert proc.returncode == 0, proc.stderr
+    assert "not verified yet" in (project / "site" / "index.html").read_text()
+
+
+def test_unknown_claim_id_fails_build_naming_file_line_and_suggestion(mini_site):
+    project = mini_site("# Home\n\n<!-- claim: demo.pases -->\n<!-- claim: demo.fails -->\n<!-- claim: demo.passes -->\n")
+    proc = build(project)
+    assert proc.returncode != 0
+    assert "docs/index.md:3: unknown claim id 'demo.pases'; did you mean 'demo.passes'?" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_malformed_marker_fails_build_naming_file_and_line(mini_site):
+    project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n<!-- claim: demo.fails -->\n\n<!-- claim demo.x -->\n")
+    proc = build(project)
+    assert proc.returncode != 0 and "docs/index.md:6: malformed marker" in proc.stderr
+
+
+def test_claim_no_page_shows_fails_strict_build(mini_site):
+    project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n")
+    proc = build(project)
+    assert proc.returncode != 0
+    assert "claim 'demo.fails'" in proc.stderr and "shown on no page" in proc.stderr
+    assert build(project, strict=False).returncode == 0
+
+
+def test_claim_on_wrong_page_fails(mini_site):
+    project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n<!-- claim: demo.fails -->\n<!-- claim: demo.skips -->\n", other="# Other\n")
+    proc = build(project)
+    assert proc.returncode != 0 and "registered for page 'other.md'" in proc.stderr
+
+
+def test_footer_states_pinned_versions(mini_site):
+    project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n<!-- claim: demo.fails -->\n")
+    build(project)
+    html = (project / "site" / "index.html").read_text()
+    assert "Verified against torch 2.14.1" in html and "timm 1.0.31" in html

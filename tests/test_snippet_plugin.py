@@ -1,0 +1,80 @@
+"""The snippet harness: state restored between blocks, output compared, bad --device rejected."""
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run_pytest(tmp_path, page: str, *args: str) -> subprocess.CompletedProcess:
+    (tmp_path / "page.md").write_text(page)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "pytest", "-p", "refcheck.pytest_plugin", "-p", "no:cacheprovider", "--codeblocks", "page.md", "-q", *args]
+    return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+
+
+STATE_LEAK = """
+```python
+import os
+import torch
+torch.set_default_dtype(torch.float64)
+torch.set_grad_enabled(False)
+os.environ["REFCHECK_LEAK"] = "1"
+os.chdir("/")
+```
+
+```python
+import os
+import torch
+print(torch.get_default_dtype(), torch.is_grad_enabled(), "REFCHECK_LEAK" in os.environ, os.environ["HF_HUB_OFFLINE"])
+print(torch.rand(1).item() == torch.rand(1, generator=torch.Generator().manual_seed(0)).item())
+```
+
+<!--pytest-codeblocks:expected-output-->
+```text
+torch.float32 True False 1
+True
+```
+"""
+
+
+def test_global_state_is_restored_between_snippets_and_hub_is_offline(tmp_path):
+    proc = run_pytest(tmp_path, STATE_LEAK)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout
+
+
+def test_snippets_are_seeded_identically(tmp_path):
+    page = "```python\nimport torch\nprint(f'{torch.rand(1).item():.6f}')\n```\n\n" * 2
+    proc = run_pytest(tmp_path, page + "```python\nimport torch\nassert abs(torch.rand(1).item() - 0.496257) < 1e-6\n```\n")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_wrong_expected_output_fails_naming_line(tmp_path):
+    page = "# t\n\n```python\nprint(2 + 2)\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n5\n```\n"
+    proc = run_pytest(tmp_path, page)
+    assert proc.returncode == 1
+    assert "line 3" in proc.stdout and "Expected output" in proc.stdout and "but got" in proc.stdout
+
+
+def test_snippet_that_raises_fails(tmp_path):
+    proc = run_pytest(tmp_path, "```python\nraise ValueError('broken snippet')\n```\n")
+    assert proc.returncode == 1 and "broken snippet" in proc.stdout
+
+
+def test_unknown_device_is_a_usage_error(tmp_path):
+    proc = run_pytest(tmp_path, "```python\nprint(1)\n```\n", "--device", "tpu")
+    assert proc.returncode == 4 and "valid devices: cpu, cuda, auto" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_cuda_without_cuda_is_a_usage_error(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():  # on a GPU machine the run is legitimate
+        proc = run_pytest(tmp_path, "```python\nimport torch\nprint(torch.empty(1).device.type)\n```\n", "--device", "cuda")
+        assert proc.returncode == 0 and "1 passed" in proc.stdout
+        return
+    proc = run_pytest(tmp_path, "```python\nprint(1)\n```\n", "--device", "cuda")
+    assert proc.returncode == 4 and "torch.cuda.is_available() is False" in proc.stderr
