@@ -86,7 +86,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip("needs CUDA (run with --device cuda on a GPU machine)")
     import torch
 
-    item.stash[_STATE_KEY] = {"torch": snapshot_torch(), "env": dict(os.environ), "cwd": os.getcwd()}
+    from refcheck.offline import block_network
+
+    blocker = block_network()
+    blocker.__enter__()
+    item.stash[_STATE_KEY] = {"torch": snapshot_torch(), "env": dict(os.environ), "cwd": os.getcwd(), "net": blocker}
     seed_everything(0)
     if item.config._refcheck_device == "cuda":  # type: ignore[attr-defined]
         torch.set_default_device("cuda")
@@ -97,6 +101,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     saved = item.stash.get(_STATE_KEY, None)
     if saved is None:
         return
+    saved["net"].__exit__(None, None, None)
     restore_torch(saved["torch"])
     os.chdir(saved["cwd"])
     os.environ.clear()

@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable, Iterable
 
 from refcheck.context import ClaimFailed, Context, Skipped, _plain
+from refcheck.offline import block_network
 from refcheck.registry import Claim, load_all
 from refcheck.report import ClaimResult, Report
 from refcheck.versions import device_name, versions
@@ -82,7 +83,8 @@ def run_claim(claim: Claim, device: str, seed: int = 0, skip_reason: str | None 
         state = _TorchState()
         try:
             ctx.seed()
-            evidence = claim.check(ctx) or {}
+            with block_network():
+                evidence = claim.check(ctx) or {}
         except Skipped as exc:
             status, reason = "skipped", str(exc)
         except ClaimFailed as exc:

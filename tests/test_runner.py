@@ -97,3 +97,14 @@ def test_report_round_trip(tmp_path):
     assert data["versions"]["torch"] and data["device"]["resolved"] == "cpu"
     assert data["summary"]["passed"] == 1 and data["claims"][0]["seconds"] >= 0
     assert load(path).results[0].status == "passed"
+
+
+def test_claim_reaching_the_network_fails_saying_so():
+    def check(ctx):
+        import socket
+
+        socket.create_connection(("93.184.215.14", 80), timeout=5)
+        ctx.expect(True, "connected")
+
+    r = run_claim(make(check), "cpu")
+    assert r.status == "failed" and "network access is blocked" in r.reason

@@ -78,3 +78,19 @@ def test_cuda_without_cuda_is_a_usage_error(tmp_path):
         return
     proc = run_pytest(tmp_path, "```python\nprint(1)\n```\n", "--device", "cuda")
     assert proc.returncode == 4 and "torch.cuda.is_available() is False" in proc.stderr
+
+
+def test_snippet_reaching_the_network_fails_saying_so(tmp_path):
+    page = "```python\nimport urllib.request\nurllib.request.urlopen('http://93.184.215.14/', timeout=5)\n```\n"
+    proc = run_pytest(tmp_path, page)
+    assert proc.returncode == 1 and "network access is blocked" in proc.stdout
+
+
+def test_loopback_stays_allowed(tmp_path):
+    page = (
+        "```python\nimport socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(1)\n"
+        "c = socket.create_connection(s.getsockname())\nprint('connected')\nc.close()\ns.close()\n```\n\n"
+        "<!--pytest-codeblocks:expected-output-->\n```text\nconnected\n```\n"
+    )
+    proc = run_pytest(tmp_path, page)
+    assert proc.returncode == 0, proc.stdout
