@@ -7,6 +7,7 @@ while that file and pyproject.toml are unchanged (so torch is installed once, no
 from __future__ import annotations
 
 import hashlib
+import random
 import shutil
 import sys
 from pathlib import Path
@@ -99,7 +100,10 @@ def verify(session: nox.Session) -> None:
     run(session, py, "-m", "ruff", "check", "refcheck", "tests", "bench", "noxfile.py")
     run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet")
     build_site(session, py)
-    run(session, py, "-m", "pytest", "--codeblocks", "docs", "-q")
+    # Snippets in a shuffled order on 2 workers: each must stand alone (the seed is printed in the header).
+    seed = str(random.randrange(10_000))
+    session.log(f"snippets run in an order shuffled with --shuffle-seed {seed}")
+    run(session, py, "-m", "pytest", "--codeblocks", "docs", "-q", "-n", "2", "--shuffle-seed", seed)
     if any((ROOT / "tests" / "js").glob("*.test.*js")):
         run(session, "node", "--test", "tests/js/")
     run(session, py, "-m", "pytest", "tests", "-q", env={"REFCHECK_SITE_DIR": str(SITE)})

@@ -21,6 +21,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="cpu",
         help="device for doc snippets: cpu, cuda or auto (cuda sets torch.set_default_device('cuda'))",
     )
+    parser.addoption(
+        "--shuffle-seed",
+        type=int,
+        default=None,
+        help="run doc snippets in an order shuffled with this seed (proves they do not depend on each other)",
+    )
 
 
 def resolved_device(config: pytest.Config) -> str:
@@ -40,6 +46,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("KERAS_BACKEND", "torch")
     config._refcheck_device = resolved_device(config)  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = config.getoption("--shuffle-seed")
+    order = f"shuffled with --shuffle-seed {seed}" if seed is not None else "file order"
+    return f"refcheck snippets: device {config._refcheck_device}, {order}, network blocked, HF_HUB_OFFLINE=1"  # type: ignore[attr-defined]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seed = config.getoption("--shuffle-seed")
+    if seed is not None:
+        random.Random(seed).shuffle(items)
 
 
 def is_snippet(item: pytest.Item) -> bool:

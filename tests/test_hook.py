@@ -1,8 +1,8 @@
 """The MkDocs hook, exercised by real strict builds of a tiny site (demo claims only)."""
 
-from conftest import build
-
 from refcheck.runner import verify
+
+from conftest import build
 
 
 def write_report(tmp_path, monkeypatch):

@@ -1,0 +1,1 @@
+"""Site integration: claim markers expanded at build time, generated tables, the ledger."""

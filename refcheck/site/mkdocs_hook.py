@@ -1,0 +1,86 @@
+"""MkDocs hook: expand claim markers and directives, state versions in the footer, fail on drift.
+
+- ``<!-- claim: ID -->`` becomes the claim's statement, status badge and evidence (from the reports).
+- ``<!-- refcheck: NAME ARG -->`` becomes generated content (ledger, loss tables, ...).
+- A malformed marker, an unknown id or a claim shown on the wrong page aborts the build naming file:line;
+  a registered claim that no page shows is a warning, so ``mkdocs build --strict`` fails.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from refcheck.site.directives import load_directives
+from refcheck.site.markers import MarkerError, find_markers
+from refcheck.site.render import claim_html
+from refcheck.site.state import SiteState
+
+log = logging.getLogger("mkdocs.plugins.refcheck")
+_state: SiteState | None = None
+
+
+def reports_dir(config) -> Path:
+    return Path(os.environ.get("REFCHECK_REPORTS") or Path(config.config_file_path).parent / ".refcheck")
+
+
+def on_config(config):
+    global _state
+    load_directives()
+    _state = SiteState.load(Path(config.docs_dir), reports_dir(config))
+    pins = _state.pins
+    record = _state.primary
+    verified = (
+        f"last verified {record.created[:10]} on {record.device['resolved']}: {record.summary['passed']} claims passed"
+        if record
+        else "not verified yet: run refcheck verify"
+    )
+    config.copyright = (
+        f"Verified against torch {pins.get('torch')} · torchvision {pins.get('torchvision')} · timm {pins.get('timm')} "
+        f"(requirements/verified.txt) · {verified}"
+    )
+    return config
+
+
+def expand(markdown: str, src: str, state: SiteState) -> str:
+    """Replace every marker of one page; raises MarkerError naming ``docs/src:line``."""
+    directives = load_directives()
+    lines = markdown.splitlines()
+    state.page = src
+    for m in reversed(find_markers(markdown, f"docs/{src}", tuple(directives))):
+        where = f"docs/{src}:{m.line}"
+        if m.kind == "claim":
+            claim = state.claims.get(m.name)
+            if claim is None:
+                near = difflib.get_close_matches(m.name, state.claims, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else "; 'refcheck list' shows the registered ids"
+                raise MarkerError(f"{where}: unknown claim id {m.name!r}{hint}")
+            if claim.page != src:
+                raise MarkerError(f"{where}: claim {m.name!r} is registered for page {claim.page!r}, not {src!r}")
+            if m.name in state.shown and state.shown[m.name] != f"{src}:{m.line}":
+                raise MarkerError(f"{where}: claim {m.name!r} is already shown at docs/{state.shown[m.name]}")
+            state.shown[m.name] = f"{src}:{m.line}"
+            block = claim_html(claim, state)
+        else:
+            block = directives[m.name](m.arg, state)
+        lines[m.line - 1] = f"\n{block}\n"
+    return "\n".join(lines) + "\n"
+
+
+def on_page_markdown(markdown, page, config, files):
+    assert _state is not None
+    try:
+        return expand(markdown, page.file.src_uri, _state)
+    except MarkerError as exc:
+        raise PluginError(str(exc)) from None
+
+
+def on_post_build(config):
+    assert _state is not None
+    for claim_id, claim in _state.claims.items():
+        if claim_id not in _state.shown:
+            log.warning(f"claim {claim_id!r} (registered for docs/{claim.page}) is shown on no page: add '<!-- claim: {claim_id} -->'")
