@@ -1,6 +1,6 @@
 import json
 
-from conftest import assert_clean_error, run_cli
+from support import assert_clean_error, run_cli
 
 DEMO = {"REFCHECK_CLAIM_MODULES": "fixtures.demo_claims"}
 
@@ -8,7 +8,7 @@ DEMO = {"REFCHECK_CLAIM_MODULES": "fixtures.demo_claims"}
 def demo_env(tmp_path):
     import os
 
-    from conftest import ROOT
+    from support import ROOT
 
     return {**DEMO, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}", "REFCHECK_REPORTS": str(tmp_path)}
 

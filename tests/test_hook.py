@@ -2,7 +2,7 @@
 
 from refcheck.runner import verify
 
-from conftest import build
+from support import build
 
 
 def write_report(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from support import ROOT
 
 
 def run_pytest(tmp_path, page: str, *args: str) -> subprocess.CompletedProcess:
