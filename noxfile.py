@@ -25,26 +25,28 @@ SITE = ROOT / "site"
 ENVIRON = {"NO_MKDOCS_2_WARNING": "1", "HF_HUB_OFFLINE": "1", "KERAS_BACKEND": "torch", "PYTHONHASHSEED": "0"}
 
 
-def _stamp() -> str:
+def _stamp(pins: Path = PINS) -> str:
     digest = hashlib.sha256()
-    for path in (PINS, ROOT / "pyproject.toml"):
+    for path in (pins, ROOT / "pyproject.toml"):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def env(session: nox.Session) -> str:
-    """Create or reuse .nox/env with the pinned versions and refcheck installed editable."""
-    stamp_file = ENV / ".refcheck-stamp"
-    if stamp_file.exists() and stamp_file.read_text() == _stamp():
-        session.log(f"reusing {ENV} (pins unchanged)")
-        return PY
-    if not (ENV / "bin" / "python").exists():
-        session.run(sys.executable, "-m", "venv", str(ENV), external=True)
-    session.run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
-    session.run(PY, "-m", "pip", "install", "--quiet", "-r", str(PINS), external=True)
-    session.run(PY, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT), external=True)
-    stamp_file.write_text(_stamp())
-    return PY
+def env(session: nox.Session, location: Path = ENV, pins: Path = PINS) -> str:
+    """Create or reuse a venv with ``pins`` installed and refcheck installed editable."""
+    py = str(location / "bin" / "python")
+    stamp_file = location / ".refcheck-stamp"
+    stamp = _stamp(pins)
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        session.log(f"reusing {location} ({pins.name} unchanged)")
+        return py
+    if not (location / "bin" / "python").exists():
+        session.run(sys.executable, "-m", "venv", str(location), external=True)
+    session.run(py, "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
+    session.run(py, "-m", "pip", "install", "--quiet", "-r", str(pins), external=True)
+    session.run(py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT), external=True)
+    stamp_file.write_text(stamp)
+    return py
 
 
 def run(session: nox.Session, *args: str, **kwargs) -> None:
@@ -124,6 +126,18 @@ def bench(session: nox.Session) -> None:
     """Speed numbers (medians of 3): imports, verify, snippets, site build, loss CLI, playground."""
     py = env(session)
     run(session, py, "bench/run.py", *session.posargs)
+
+
+MATRIX = {"torch2.9": ROOT / "requirements" / "matrix-torch2.9.txt"}
+
+
+@nox.session(name="verify-matrix")
+def verify_matrix(session: nox.Session) -> None:
+    """Verify the claims on older supported versions; reports go to reports/ (committed, shown on the site)."""
+    for name, pins in MATRIX.items():
+        py = env(session, ROOT / ".nox" / f"env-{name}", pins)
+        run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", env={"REFCHECK_REPORTS": str(ROOT / "reports")}, success_codes=[0, 1])
+    session.log("reports/ now holds the matrix reports; rebuild the site (nox -s docs) to see them per claim")
 
 
 @nox.session(name="gpu")

@@ -67,3 +67,23 @@ def test_footer_states_pinned_versions(mini_site):
     build(project)
     html = (project / "site" / "index.html").read_text()
     assert "Verified against torch 2.14.1" in html and "timm 1.0.31" in html
+
+
+def test_other_versions_are_shown_with_their_differences(mini_site, tmp_path, monkeypatch):
+    import json
+
+    reports = write_report(tmp_path, monkeypatch)
+    path = next(reports.glob("report-*.json"))
+    old = json.loads(path.read_text())
+    old["versions"]["torch"], old["versions"]["timm"] = "2.9.1", "1.0.22"
+    old["created"] = "2025-11-20T00:00:00+00:00"
+    for c in old["claims"]:
+        if c["id"] == "demo.passes":
+            c["evidence"] = {"sum": 5}
+    (reports / "report-cpu-torch2.9.1.json").write_text(json.dumps(old))
+    project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n\n<!-- claim: demo.fails -->\n")
+    proc = build(project, reports)
+    assert proc.returncode == 0, proc.stderr
+    html = (project / "site" / "index.html").read_text()
+    assert "cpu · torch 2.9.1 · timm 1.0.22" in html
+    assert "sum: 5 (here 4)" in html

@@ -14,14 +14,22 @@ PAGE = "features/timm-feature-extraction.md"
 
 def _where(ctx) -> str:
     """Shape-only work runs on meta when the run is on CPU, on the real device otherwise."""
-    return "meta" if ctx.device == "cpu" else ctx.device
+    return getattr(ctx, "shape_device", "meta" if ctx.device == "cpu" else ctx.device)
 
 
 def _model(ctx, name: str, **kwargs):
+    """Build a timm model for a shape check; falls back to real CPU tensors where an op has no meta kernel
+    (seen with torch 2.9 building regnety on meta: aten::_unique2)."""
     import timm
     import torch
 
-    with torch.device(_where(ctx)):
+    try:
+        with torch.device(_where(ctx)):
+            model = timm.create_model(name, pretrained=False, **kwargs)
+    except NotImplementedError:
+        if _where(ctx) != "meta":
+            raise
+        ctx.shape_device = "cpu"
         model = timm.create_model(name, pretrained=False, **kwargs)
     return model.eval()
 

@@ -24,14 +24,17 @@ log = logging.getLogger("mkdocs.plugins.refcheck")
 _state: SiteState | None = None
 
 
-def reports_dir(config) -> Path:
-    return Path(os.environ.get("REFCHECK_REPORTS") or Path(config.config_file_path).parent / ".refcheck")
+def reports_dirs(config) -> list[Path]:
+    """This machine's reports (``$REFCHECK_REPORTS`` or ``.refcheck/``) and the committed ones in ``reports/``
+    (other devices and version combinations, e.g. from ``nox -s verify-matrix`` or a GPU run)."""
+    root = Path(config.config_file_path).parent
+    return [Path(os.environ.get("REFCHECK_REPORTS") or root / ".refcheck"), root / "reports"]
 
 
 def on_config(config):
     global _state
     load_directives()
-    _state = SiteState.load(Path(config.docs_dir), reports_dir(config))
+    _state = SiteState.load(Path(config.docs_dir), reports_dirs(config))
     pins = _state.pins
     record = _state.primary
     verified = (

@@ -68,6 +68,32 @@ def figure_html(claim: Claim, evidence: dict[str, Any]) -> str:
     return f'<figure class="refcheck-figure"><img alt="{alt}" src="data:image/svg+xml;base64,{data}"><figcaption>Generated at build time from the evidence of <code>{claim.id}</code>.</figcaption></figure>'
 
 
+def differences(primary: ClaimResult, other: ClaimResult, limit: int = 4) -> list[str]:
+    """Evidence keys whose values differ between two runs of one claim (status first)."""
+    out = []
+    if primary.status != other.status:
+        out.append(f"status {other.status}" + (f" ({other.reason})" if other.reason else ""))
+    for key in sorted(set(primary.evidence) | set(other.evidence)):
+        if key == "traceback":
+            continue
+        a, b = primary.evidence.get(key), other.evidence.get(key)
+        if a != b and not (isinstance(a, float) and isinstance(b, float) and abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-12)):
+            out.append(f"{key}: {json.dumps(b)[:80]} (here {json.dumps(a)[:80]})")
+    return out[:limit]
+
+
+def differences_html(results: list[tuple[Report, ClaimResult]]) -> str:
+    if len(results) < 2:
+        return ""
+    _, primary = results[0]
+    items = []
+    for rep, res in results[1:]:
+        diff = differences(primary, res)
+        text = "; ".join(diff) if diff else "same result and evidence"
+        items.append(f"<li><strong>{html.escape(run_label(rep))}</strong>: {html.escape(text)}</li>")
+    return f'<p class="refcheck-meta">Other runs:</p><ul class="refcheck-runs">{"".join(items)}</ul>'
+
+
 def claim_html(claim: Claim, state: SiteState) -> str:
     """The block that replaces ``<!-- claim: ID -->``."""
     results = state.results(claim.id)
@@ -86,6 +112,7 @@ def claim_html(claim: Claim, state: SiteState) -> str:
             f"torch {rep.versions.get('torch')}, torchvision {rep.versions.get('torchvision')}, timm {rep.versions.get('timm')}, "
             f"in {res.seconds:.2f} s ({html.escape(rep.created)}). Check: <code>{html.escape(claim.module)}</code>.</p>"
         )
+        body.append(differences_html(results))
     else:
         body.append('<p class="refcheck-reason">No verification report was found when this page was built. Run <code>refcheck verify</code> and rebuild.</p>')
     note = f'<p class="refcheck-version-note">Version-specific: {html.escape(claim.version_note)}</p>' if claim.version_note else ""

@@ -21,8 +21,10 @@ class SiteState:
     page: str = ""  # src path (relative to docs/) of the page being built
 
     @classmethod
-    def load(cls, docs_dir: Path, reports_dir: Path | None = None) -> SiteState:
-        return cls(load_all(), report_mod.load_all(reports_dir), pinned(), docs_dir)
+    def load(cls, docs_dir: Path, reports_dirs: list[Path] | None = None) -> SiteState:
+        """Claims, every report in ``reports_dirs`` (newest first) and the pins."""
+        reports = [r for d in (reports_dirs or [None]) for r in report_mod.load_all(d)]
+        return cls(load_all(), sorted(reports, key=lambda r: r.created, reverse=True), pinned(), docs_dir)
 
     @property
     def primary(self) -> Report | None:

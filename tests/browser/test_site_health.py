@@ -94,10 +94,9 @@ def test_external_links_are_plain_links_not_resources(site_dir):
 def search(page, query: str) -> list[str]:
     """Type into Material's search box and return the result links."""
     page.goto(page.base_url + "/", wait_until="load")
-    page.keyboard.press("s")  # Material's shortcut opens the search
-    box = page.locator("input.md-search__input")
-    box.fill(query)
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(query, delay=10)  # Material searches on key events, not on a programmatic fill
+    page.wait_for_selector(".md-search-result__item", timeout=30000)
     return page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.getAttribute('href'))")
 
 
