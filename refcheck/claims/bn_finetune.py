@@ -1,0 +1,311 @@
+"""Claims of the page training/batch-norm-fine-tuning.md: freezing BatchNorm in Keras and PyTorch.
+
+Each check snapshots BatchNorm's statistics and affine parameters, runs training-mode forward
+passes (and optimizer steps), and compares the state afterwards with the snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+
+from refcheck import claim
+
+PAGE = "training/batch-norm-fine-tuning.md"
+
+
+def _keras(ctx):
+    os.environ["KERAS_BACKEND"] = "torch"  # must precede the first `import keras`
+    keras = ctx.require("keras")
+    if keras.backend.backend() != "torch":
+        ctx.skip(f"keras was already imported with the {keras.backend.backend()!r} backend; these checks need torch")
+    return keras
+
+
+def _np(v):
+    return getattr(v, "value", v).detach().cpu().numpy().copy()
+
+
+def _bn_state(bn) -> dict:
+    return {k: v.detach().clone() for k, v in bn.state_dict().items()}
+
+
+def _max_change(before: dict, after: dict) -> float:
+    return max(float((after[k].double() - before[k].double()).abs().max()) for k in before)
+
+
+@claim(
+    "bn-finetune.keras-trainable-false-inference-mode",
+    page=PAGE,
+    says="In Keras 3, setting trainable = False on a BatchNormalization layer makes it run in inference mode even when "
+    "called with training=True (and inside fit): its output uses the moving statistics and the moving mean and "
+    "variance do not change.",
+    needs=("keras",),
+)
+def keras_trainable_false(ctx):
+    import numpy as np
+
+    keras = _keras(ctx)
+    rng = np.random.RandomState(0)
+    x = (rng.randn(32, 4) * 3 + 5).astype("float32")
+    bn = keras.layers.BatchNormalization()
+    for _ in range(5):  # give it non-trivial moving statistics first
+        bn(x, training=True)
+    mean0, var0 = _np(bn.moving_mean), _np(bn.moving_variance)
+    bn.trainable = False
+    x2 = (rng.randn(32, 4) * 2 - 1).astype("float32")
+    y_train = _np(bn(x2, training=True))
+    y_infer = _np(bn(x2, training=False))
+    ctx.expect_close(_np(bn.moving_mean), mean0, "moving_mean after a training=True call", atol=0)
+    ctx.expect_close(_np(bn.moving_variance), var0, "moving_variance after a training=True call", atol=0)
+    # same computation on the same inputs: bitwise equal in practice, 1e-6 leaves room for kernel choice
+    ctx.expect_close(y_train, y_infer, "output with training=True == output with training=False", atol=1e-6)
+    by_hand = (x2 - mean0) / np.sqrt(var0 + bn.epsilon) * _np(bn.gamma) + _np(bn.beta)
+    ctx.expect_close(y_train, by_hand, "output == (x - moving_mean)/sqrt(moving_var + eps)", atol=1e-5)
+
+    # inside fit(): a frozen BN between two trainable Dense layers
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,))
+    frozen = keras.layers.BatchNormalization()
+    out = keras.layers.Dense(1)(frozen(keras.layers.Dense(4)(inputs)))
+    model = keras.Model(inputs, out)
+    frozen.trainable = False
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    before = [_np(w) for w in frozen.weights]
+    model.fit(x2, rng.randn(32, 1).astype("float32"), epochs=2, batch_size=8, verbose=0)
+    after = [_np(w) for w in frozen.weights]
+    fit_change = max(float(np.abs(a - b).max()) for a, b in zip(after, before))
+    ctx.expect_equal(fit_change, 0.0, "max change of the frozen BN's gamma, beta, moving stats during fit (8 steps)")
+    ctx.expect_equal(len(frozen.non_trainable_weights), 4, "the frozen layer's weights are all non-trainable")
+
+    # contrast: a trainable BN called with training=True moves its statistics
+    bn.trainable = True
+    bn(x2, training=True)
+    moved = float(np.abs(_np(bn.moving_mean) - mean0).max())
+    ctx.expect(moved > 1e-3, "with trainable=True the moving mean moves", measured=moved)
+    return {"moved_when_trainable": moved, "fit_change_when_frozen": fit_change, "keras": keras.__version__}
+
+
+def _bn_model(ctx):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 4, 3)).to(ctx.device)
+
+
+@claim(
+    "bn-finetune.torch-requires-grad-does-not-freeze-stats",
+    page=PAGE,
+    says="In PyTorch, requires_grad_(False) on a BatchNorm layer freezes only its weight and bias: in train() mode "
+    "its running_mean and running_var still move toward every batch's statistics.",
+)
+def torch_requires_grad(ctx):
+    import torch
+
+    model = _bn_model(ctx)
+    bn = model[1]
+    bn.requires_grad_(False)
+    model.train()
+    before = _bn_state(bn)
+    x = torch.randn(8, 3, 10, 10, device=ctx.device) * 2 + 3
+    with torch.no_grad():
+        batch_mean = model[0](x).mean(dim=(0, 2, 3))
+    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    loss = model(x).pow(2).mean()
+    loss.backward()
+    opt.step()
+    ctx.expect_equal(
+        torch.equal(bn.weight, before["weight"]) and torch.equal(bn.bias, before["bias"]),
+        True,
+        "weight and bias unchanged",
+    )
+    # momentum 0.1 from the initial 0: running_mean == 0.1 * this batch's conv-output mean
+    ctx.expect_close(
+        bn.running_mean, 0.1 * batch_mean, "running_mean == 0.9*old + 0.1*batch mean", atol=1e-4
+    )  # float32 (TF32 convs on GPU)
+    moved = float((bn.running_mean - before["running_mean"]).abs().max())
+    ctx.expect(moved > 1e-3, "running_mean moved although requires_grad is False", measured=moved)
+    ctx.expect_equal(int(bn.num_batches_tracked), 1, "num_batches_tracked")
+    return {"running_mean_change": moved, "num_batches_tracked": int(bn.num_batches_tracked)}
+
+
+@claim(
+    "bn-finetune.torch-eval-freezes-stats",
+    page=PAGE,
+    says="Calling .eval() on the BatchNorm modules stops the running statistics from updating (the rest of the "
+    "model stays in train mode); it does not freeze BN's weight and bias, which still receive gradients.",
+)
+def torch_eval_freezes(ctx):
+    import torch
+    from torch import nn
+
+    model = _bn_model(ctx)
+    model.train()
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.eval()
+    bn = model[1]
+    before = _bn_state(bn)
+    for _ in range(3):
+        model(torch.randn(8, 3, 10, 10, device=ctx.device) * 2 + 3).pow(2).mean().backward()
+    after = _bn_state(bn)
+    for key in ("running_mean", "running_var", "num_batches_tracked"):
+        ctx.expect_equal(torch.equal(after[key], before[key]), True, f"{key} unchanged after 3 forward passes")
+    ctx.expect_equal(
+        [model.training, model[0].training, bn.training], [True, True, False], "training flags: model, conv, bn"
+    )
+    grad = float(bn.weight.grad.abs().max())
+    ctx.expect(grad > 0, "BN weight still receives a gradient", measured=grad)
+    return {"bn_weight_grad_max": grad}
+
+
+@claim(
+    "bn-finetune.model-train-reenables-bn",
+    page=PAGE,
+    says="model.train() sets every submodule back to training mode, including BatchNorm layers put in eval mode "
+    "before: a per-layer .eval() is undone by the next model.train() (for example at the start of each epoch).",
+)
+def model_train_reenables(ctx):
+    import torch
+
+    model = _bn_model(ctx)
+    bn = model[1]
+    bn.eval()
+    model.train()  # what a typical training loop does every epoch
+    before = _bn_state(bn)
+    model(torch.randn(8, 3, 10, 10, device=ctx.device) + 3)
+    ctx.expect_equal(bn.training, True, "bn.training after model.train()")
+    moved = float((bn.running_mean - before["running_mean"]).abs().max())
+    ctx.expect(moved > 1e-3, "running_mean moves again", measured=moved)
+    return {"running_mean_change": moved}
+
+
+def _stay_in_eval(self, mode=True):
+    from torch import nn
+
+    return nn.Module.train(self, False)
+
+
+def freeze_batchnorm_(model):
+    """Freeze statistics and affine parameters of every BatchNorm layer, surviving model.train().
+
+    The page's recipe B, verbatim apart from this docstring and the lazy import (tests/test_topics_a.py
+    compares the two)."""
+    from torch import nn
+
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):  # BatchNorm1d/2d/3d, SyncBatchNorm
+            m.eval()
+            m.requires_grad_(False)
+            m.train = types.MethodType(_stay_in_eval, m)
+    return model
+
+
+def _finetune_steps(ctx, model, steps: int = 3):
+    import torch
+
+    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.05, momentum=0.9)
+    g = torch.Generator().manual_seed(1)
+    for _ in range(steps):
+        model.train()  # as a training loop does at the start of every epoch
+        x = (torch.randn(4, 3, 32, 32, generator=g) * 2 + 1).to(ctx.device)
+        loss = model(x).logsumexp(dim=1).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def _bn_snapshot(model) -> dict:
+    from torch import nn
+    from torchvision.ops.misc import FrozenBatchNorm2d
+
+    kinds = (nn.modules.batchnorm._BatchNorm, FrozenBatchNorm2d)
+    return {
+        f"{name}.{k}": v.detach().clone()
+        for name, m in model.named_modules()
+        if isinstance(m, kinds)
+        for k, v in m.state_dict().items()
+        if k != "num_batches_tracked"
+    }
+
+
+@claim(
+    "bn-finetune.timm-freeze-recipe",
+    page=PAGE,
+    says="timm.layers.freeze_batch_norm_2d(model) replaces every BatchNorm2d with a FrozenBatchNorm2d: the model's "
+    "output does not change, the BN statistics and affine values stay fixed through model.train() and optimizer steps, "
+    "and they are no longer parameters (so no optimizer can touch them).",
+)
+def timm_freeze_recipe(ctx):
+    import timm
+    import torch
+    from timm.layers import freeze_batch_norm_2d
+    from torch import nn
+    from torchvision.ops.misc import FrozenBatchNorm2d
+
+    torch.set_num_threads(1)  # small convs on a shared CPU: one thread is faster (the runner restores it)
+    torch.manual_seed(0)
+    model = timm.create_model("resnet18", pretrained=False, num_classes=5).to(ctx.device)
+    _finetune_steps(ctx, model, steps=2)  # non-trivial running statistics, as in a pretrained model
+    model.eval()
+    x = torch.randn(2, 3, 32, 32, device=ctx.device)
+    with torch.no_grad():
+        reference = model(x)
+    n_bn = sum(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+    n_params_before = sum(p.numel() for p in model.parameters())
+    model = freeze_batch_norm_2d(model)
+    n_frozen = sum(isinstance(m, FrozenBatchNorm2d) for m in model.modules())
+    ctx.expect_equal(
+        [n_frozen, sum(isinstance(m, nn.BatchNorm2d) for m in model.modules())],
+        [n_bn, 0],
+        "[FrozenBatchNorm2d, BatchNorm2d] after freezing",
+    )
+    model.train()
+    with torch.no_grad():
+        out_train_mode = model(x)
+    # same arithmetic in a different order (FrozenBatchNorm2d folds scale and shift): float32 rounding
+    diff = ctx.expect_close(
+        out_train_mode, reference, "frozen model in train() mode == original model in eval()", atol=1e-4
+    )
+    snap = _bn_snapshot(model)
+    _finetune_steps(ctx, model, steps=3)
+    change = _max_change(snap, _bn_snapshot(model))
+    ctx.expect_equal(change, 0.0, "max change of any frozen BN buffer after model.train() + 3 SGD steps")
+    removed = n_params_before - sum(p.numel() for p in model.parameters())
+    expected_removed = sum(2 * t.numel() for k, t in snap.items() if k.endswith(".weight"))
+    ctx.expect_equal(removed, expected_removed, "parameters removed == BN weight + bias counts")
+    return {"batchnorm_layers_frozen": n_frozen, "max_abs_diff_vs_eval": diff, "parameters_removed": removed}
+
+
+@claim(
+    "bn-finetune.plain-pytorch-freeze-recipe",
+    page=PAGE,
+    says="The page's plain-PyTorch recipe freeze_batchnorm_(model) (eval mode, requires_grad False, and a train() that "
+    "keeps BN in eval) leaves every BatchNorm buffer and parameter unchanged through model.train() and optimizer "
+    "steps while the other layers train, and keeps the state_dict keys of the original model.",
+)
+def plain_pytorch_recipe(ctx):
+    import copy
+
+    import timm
+    import torch
+
+    torch.set_num_threads(1)  # small convs on a shared CPU: one thread is faster (the runner restores it)
+    torch.manual_seed(0)
+    model = timm.create_model("resnet18", pretrained=False, num_classes=5).to(ctx.device)
+    _finetune_steps(ctx, model, steps=2)
+    keys = list(model.state_dict())
+    conv_before = model.conv1.weight.detach().clone()
+    freeze_batchnorm_(model)
+    snap = _bn_snapshot(model)
+    _finetune_steps(ctx, model, steps=3)
+    change = _max_change(snap, _bn_snapshot(model))
+    ctx.expect_equal(change, 0.0, "max change of any BN buffer or parameter after model.train() + 3 SGD steps")
+    ctx.expect_equal(model.bn1.training, False, "bn1.training after model.train()")
+    conv_moved = float((model.conv1.weight.detach() - conv_before).abs().max())
+    ctx.expect(conv_moved > 0, "the convolutions still train", measured=conv_moved)
+    ctx.expect_equal(list(model.state_dict()), keys, "state_dict keys unchanged (checkpoints stay compatible)")
+    clone = copy.deepcopy(model).train()
+    ctx.expect_equal(clone.bn1.training, False, "a deepcopy of the model keeps BN frozen")
+    return {"conv1_weight_change": conv_moved, "state_dict_keys": len(keys)}
