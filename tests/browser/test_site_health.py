@@ -105,8 +105,10 @@ def search(page, query: str) -> list[str]:
     [
         ("CrossEntropyLoss", "losses/"),
         ("reset_classifier returns unpooled features", "features/timm-feature-extraction/"),
+        ("all elements of input should be between 0 and 1", "losses/errors/"),
+        ("Expected floating point type for target with class probabilities, got Long", "losses/errors/"),
     ],
 )
-def test_search_finds_loss_names_and_claim_statements(page, query, expected_page):
+def test_search_finds_loss_names_claim_statements_and_pasted_errors(page, query, expected_page):
     hrefs = search(page, query)
     assert any(expected_page in h for h in hrefs), hrefs
