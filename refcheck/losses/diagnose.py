@@ -1,0 +1,383 @@
+"""Diagnose tensor specs against a loss contract: valid and the output shape, or the rules broken.
+
+Pure Python over the contract data; ``docs/assets/loss-lookup.js`` is a line-by-line port of this
+module (same names), and a browser test checks both give the same answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from refcheck.losses.model import STAGE_TEXT, Contract, Dt, Form
+from refcheck.losses.spec import TORCH_NAMES, Spec, SpecError, broadcast_shapes, dtype_group, parse_spec
+
+STAGE_ORDER = {"forward": 0, "error": 1, "backward": 2, "warning": 3, "silent": 4}
+OUTCOME = {"forward": "forward-error", "error": "error", "backward": "backward-error", "warning": "warning"}
+
+
+class DiagnoseError(ValueError):
+    """The question itself is malformed (missing tensor, unknown option): a usage error."""
+
+
+@dataclass
+class Problem:
+    arg: str  # which tensor or option
+    rule: str  # the rule that is broken
+    got: str  # what was passed
+    fix: str
+    stage: str  # forward | backward | warning | silent
+
+    def line(self) -> str:
+        return f"{self.rule}; got {self.got}. Fix: {self.fix}"
+
+
+@dataclass
+class Diagnosis:
+    loss: str
+    specs: dict[str, str]
+    options: dict[str, Any]
+    form: str | None
+    outcome: str  # ok | warning | backward-error | forward-error | error (raises, at a stage that depends on more than the specs)
+    output_shape: list[int] | None  # for the given reduction, when torch computes a loss
+    problems: list[Problem] = field(default_factory=list)
+    bound: dict[str, Any] = field(default_factory=dict)  # named dims as bound by the chosen form
+    also: list[str] = field(default_factory=list)  # when invalid: the other accepted forms, with the dims filled in
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["valid"] = self.valid
+        for p in d["problems"]:
+            p["stage_text"] = STAGE_TEXT[p["stage"]]
+        return d
+
+
+# ------------------------------------------------------------------------------------------ shapes
+def tokens(pattern: str) -> list[str]:
+    return [t.strip() for t in pattern.split(",") if t.strip()] if pattern.strip() else []
+
+
+def fmt_shape(shape) -> str:
+    shape = list(shape)
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def render(pattern: str, env: dict[str, Any]) -> str:
+    """A pattern with the dims already known filled in: 'N,C,*d' -> '(8, 10, *d)'."""
+    out = []
+    for t in tokens(pattern):
+        if t[0] in "*+":
+            out.extend(str(x) for x in env[t[1:]]) if t[1:] in env and (env[t[1:]] or t[0] == "*") else out.append(t)
+        elif t in env:
+            out.append(str(env[t]))
+        else:
+            out.append(t)
+    return "(" + ", ".join(out) + ("," if len(out) == 1 else "") + ")"
+
+
+def match(pattern: str, shape: tuple[int, ...], env: dict[str, Any]) -> str | None:
+    """Bind the pattern's dims to ``shape`` in ``env`` (mutated); returns why it does not match, or None."""
+    toks = tokens(pattern)
+    var = [i for i, t in enumerate(toks) if t[0] in "*+"]
+    fixed = len(toks) - len(var)
+    if var:
+        i = var[0]
+        least = fixed + (1 if toks[i][0] == "+" else 0)
+        if len(shape) < least:
+            return f"needs at least {least} dims"
+        head, tail = toks[:i], toks[i + 1 :]
+        n_var = len(shape) - fixed
+        pairs = list(zip(head, shape[: len(head)])) + list(zip(tail, shape[len(shape) - len(tail) :] if tail else ()))
+        group = tuple(shape[len(head) : len(head) + n_var])
+        name = toks[i][1:]
+        if name in env and tuple(env[name]) != group:
+            return f"dims {fmt_shape(group)} must equal {fmt_shape(env[name])}"
+        env[name] = group
+    else:
+        if len(shape) != fixed:
+            return f"needs {fixed} dim{'s' if fixed != 1 else ''}"
+        pairs = list(zip(toks, shape))
+    for t, size in pairs:
+        if re.fullmatch(r"\d+", t):
+            if size != int(t):
+                return f"dim {t} expected, got {size}"
+        elif t in env:
+            if env[t] != size:
+                return f"{t} = {env[t]} expected, got {size}"
+        else:
+            env[t] = size
+    return None
+
+
+def shape_fix(got: tuple[int, ...], want: tuple[int, ...] | None, arg: str) -> str:
+    """A concrete fix for a shape mismatch when the wanted shape is known."""
+    if want is None:
+        return f"reshape {arg} to the shape above"
+    got, want = tuple(got), tuple(want)
+    if len(got) == len(want) + 1:
+        for i in range(len(got)):
+            if got[i] == 1 and got[:i] + got[i + 1 :] == want:
+                return f"{arg}.squeeze({i if i < len(got) - 1 else -1})"
+    if len(want) == len(got) + 1:
+        for i in range(len(want)):
+            if want[i] == 1 and want[:i] + want[i + 1 :] == got:
+                return f"{arg}.unsqueeze({i if i < len(want) - 1 else -1})"
+    return f"give {arg} the shape {fmt_shape(want)}"
+
+
+def concrete(pattern: str, env: dict[str, Any]) -> tuple[int, ...] | None:
+    """The pattern as a concrete shape when all its dims are bound."""
+    out: list[int] = []
+    for t in tokens(pattern):
+        if t[0] in "*+":
+            if t[1:] not in env:
+                return None
+            out.extend(env[t[1:]])
+        elif re.fullmatch(r"\d+", t):
+            out.append(int(t))
+        elif t in env:
+            out.append(env[t])
+        else:
+            return None
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------------ dtypes
+def dtype_ok(dt: Dt, dtype: str, first_dtype: str) -> bool:
+    return dtype in dt.accept or dtype_group(dtype) in dt.accept or ("same" in dt.accept and dtype == first_dtype)
+
+
+def dtype_stage(dt: Dt, dtype: str) -> str:
+    return dt.stages.get(dtype) or dt.stages.get(dtype_group(dtype)) or dt.stage
+
+
+def accept_text(dt: Dt, first_dtype: str) -> str:
+    words = {"float": "floating point", "int": "an integer dtype", "bool": "bool", "same": f"exactly the input's dtype ({first_dtype})"}
+    return " or ".join(words.get(a, a) for a in dt.accept)
+
+
+def dtype_fix(dt: Dt, arg: str, first_arg: str) -> str:
+    if dt.fix:
+        return dt.fix.replace("target", arg) if dt.fix.startswith("target") else f"{arg}{dt.fix}" if dt.fix.startswith(".") else dt.fix
+    a = dt.accept[0]
+    return {"float": f"{arg}.float()", "same": f"{arg}.to({first_arg}.dtype)", "int64": f"{arg}.long()", "int": f"{arg}.long()"}.get(a, f"{arg}.to(torch.{a})")
+
+
+# ------------------------------------------------------------------------------------------ options
+def parse_option(contract: Contract, key: str, value: Any) -> Any:
+    """Turn a CLI/JSON option value into the option's type; raises DiagnoseError."""
+    opt = contract.option(key)
+    if opt is None:
+        valid = ", ".join(o.name for o in contract.options)
+        raise DiagnoseError(f"{contract.name} has no option {key!r}; valid options: {valid}")
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        if opt.kind == "int":
+            return None if text.lower() == "none" else int(text)
+        if opt.kind == "float":
+            return float(text)
+        if opt.kind == "bool":
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return text.lower() in ("true", "1")
+        if opt.kind == "ints":
+            return [int(x) for x in re.split(r"[,\s]+", text.strip("[]() ")) if x]
+        if opt.kind == "tensor":
+            return None if text.lower() == "none" else str(parse_spec(text))
+    except SpecError as exc:
+        raise DiagnoseError(f"option {key}: {exc}") from None
+    except ValueError:
+        raise DiagnoseError(f"option {key}={value!r}: expected {'true or false' if opt.kind == 'bool' else 'an integer' if opt.kind == 'int' else 'a number' if opt.kind == 'float' else 'integers like 3,4'}") from None
+    return text
+
+
+# ------------------------------------------------------------------------------------------ forms
+def _selected(form: Form, specs: dict[str, Spec]) -> bool | None:
+    """True/False for a form with a dispatch rule, None for forms without one."""
+    if not form.select:
+        return None
+    kind, a, b = form.select
+    if kind == "same_shape":
+        return a in specs and b in specs and specs[a].shape == specs[b].shape
+    return None
+
+
+def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: dict[str, Any], env0: dict[str, Any]):
+    """Problems of one form: (shape problem count, problems, env, output shape for reduction='none')."""
+    env = dict(env0)
+    problems: list[Problem] = []
+    names = [a.name for a in contract.args if a.name in specs]
+    first = names[0]
+    first_dtype = specs[first].dtype
+    n_shape = 0
+    for name in names:
+        pattern = form.shapes.get(name)
+        if pattern is None:
+            continue
+        why = match(pattern, specs[name].shape, env)
+        if why:
+            n_shape += 1
+            want = concrete(pattern, env)
+            problems.append(Problem(name, f"{name} must have shape {render(pattern, env)} ({form.name}): {why}", fmt_shape(specs[name].shape),
+                                    shape_fix(specs[name].shape, want, name), "forward"))
+    bshape = None
+    present = [n for n in form.broadcast if n in specs]
+    if present:
+        shapes = [specs[n].shape for n in present]
+        bshape = broadcast_shapes(*shapes)
+        base = specs[present[0]].shape
+        got = ", ".join(f"{n} {fmt_shape(specs[n].shape)}" for n in present)
+        if form.mode == "same_ndim" and len({len(s) for s in shapes}) > 1:
+            n_shape += 1
+            odd = next(n for n in present if len(specs[n].shape) != len(base))
+            problems.append(Problem(odd, f"{', '.join(present)} must have the same number of dims", got,
+                                    shape_fix(specs[odd].shape, base, odd) if len(base) else f"give all of them {len(base)} dims", "forward"))
+        elif bshape is None:
+            n_shape += 1
+            other = present[1]
+            problems.append(Problem(other, f"{' and '.join(present)} must have broadcastable shapes (normally equal)", got,
+                                    shape_fix(specs[other].shape, base, other), "forward"))
+        elif form.mode == "to_input" and bshape != base:
+            n_shape += 1
+            problems.append(Problem(present[1], f"{present[1]} must broadcast to {present[0]}'s shape {fmt_shape(base)}; together they broadcast to {fmt_shape(bshape)}",
+                                    got, shape_fix(specs[present[1]].shape, base, present[1]), "forward"))
+        elif form.mode == "warn" and any(s != base for s in shapes):
+            problems.append(Problem(present[1], f"{present[1]} must have {present[0]}'s shape {fmt_shape(base)}: torch broadcasts them to {fmt_shape(bshape)} with only a UserWarning"
+                                    + (", so the loss compares every prediction with every target" if bshape != base else ""),
+                                    got, shape_fix(specs[present[1]].shape, base, present[1]), "warning"))
+        elif form.mode in ("silent", "same_ndim") and bshape != base:
+            problems.append(Problem(present[1], f"{', '.join(present)} broadcast silently to {fmt_shape(bshape)}, larger than {present[0]}'s {fmt_shape(base)}: probably not what you meant",
+                                    got, shape_fix(specs[present[1]].shape, base, present[1]), "silent"))
+    for name in names:
+        dt = form.dtypes.get(name)
+        if dt is None or dtype_ok(dt, specs[name].dtype, first_dtype):
+            continue
+        d = specs[name].dtype
+        stage = dtype_stage(dt, d)
+        rule = f"{name} dtype must be {accept_text(dt, first_dtype)} ({form.name if len(contract.forms) > 1 else contract.arg(name).kind})"
+        if contract.arg(name).grad and dtype_group(d) != "float" and stage == "backward":
+            rule += "; an integer tensor cannot require grad, so backward() fails"
+        problems.append(Problem(name, rule, f"{d} (torch calls it {TORCH_NAMES[d]})", dtype_fix(dt, name, first), stage))
+    if not any(dtype_group(specs[n].dtype) == "float" for n in names) and not any(p.stage in ("forward", "error") for p in problems):
+        problems.append(Problem(first, "at least one tensor must be floating point: with only integer/bool tensors torch cannot compute a differentiable loss",
+                                ", ".join(f"{n} {specs[n].dtype}" for n in names), f"{first}.float()", "error"))
+    grad_names = [n for n in names if contract.arg(n).grad]
+    internal = any(a.grad and not a.module for a in contract.args)  # e.g. the fused Linear's own weight
+    if grad_names and not internal and not any(dtype_group(specs[n].dtype) == "float" for n in grad_names) and not any(p.arg in grad_names for p in problems):
+        problems.append(Problem(grad_names[0], f"{' or '.join(grad_names)} must be floating point to receive a gradient: integer tensors cannot require grad",
+                                ", ".join(f"{n} {specs[n].dtype}" for n in grad_names), f"{grad_names[0]}.float() (model outputs are floating point)", "backward"))
+    elif not internal:
+        for n in grad_names:
+            if dtype_group(specs[n].dtype) != "float" and not any(p.arg == n for p in problems):
+                problems.append(Problem(n, f"{n} is {specs[n].dtype}: torch computes the loss, but no gradient can reach an integer tensor", specs[n].dtype,
+                                        f"{n}.float() if it is a model output", "silent"))
+    for opt in contract.options:
+        value = options.get(opt.name)
+        if opt.kind == "tensor" and value is not None:
+            spec = parse_spec(value)
+            if opt.shape == "~input":
+                if broadcast_shapes(spec.shape, specs[first].shape) != specs[first].shape:
+                    problems.append(Problem(opt.name, f"{opt.name} must broadcast to {first}'s shape {fmt_shape(specs[first].shape)}", fmt_shape(spec.shape),
+                                            f"give {opt.name} shape {fmt_shape(specs[first].shape[-1:])}", "forward"))
+            elif opt.shape:
+                why = match(opt.shape, spec.shape, dict(env))
+                if why:
+                    problems.append(Problem(opt.name, f"{opt.name} must have shape {render(opt.shape, env)}", fmt_shape(spec.shape),
+                                            f"one weight per class: shape {render(opt.shape, env)}", "forward"))
+            if opt.dtype is not None and not dtype_ok(opt.dtype, spec.dtype, first_dtype):
+                problems.append(Problem(opt.name, f"{opt.name} dtype must be {accept_text(opt.dtype, first_dtype)}", spec.dtype,
+                                        f"{opt.name}.to({first}.dtype)", "forward"))
+        if opt.name in form.forbid and value is not None and value != opt.default:
+            problems.append(Problem(opt.name, form.forbid[opt.name], f"{opt.name}={value!r}", f"drop {opt.name}, or use class-index targets", "forward"))
+    if form.fails:
+        problems.append(Problem(names[-1] if len(names) > 1 else first, form.why, ", ".join(f"{n} {fmt_shape(specs[n].shape)}" for n in names),
+                                form.note or "see the rule", form.fails))
+    out = None
+    if form.out.startswith("=broadcast"):
+        if bshape is not None:
+            out = bshape[:-1] if form.out.endswith("[:-1]") else bshape
+    else:
+        out = concrete(form.out, env)
+    return n_shape, problems, env, out
+
+
+def option_problems(contract: Contract, options: dict[str, Any]) -> list[Problem]:
+    problems = []
+    red = options.get("reduction", "mean")
+    if red not in contract.reductions:
+        problems.append(Problem("reduction", f"reduction must be one of {', '.join(repr(r) for r in contract.reductions)}", repr(red), "reduction='mean'", "forward"))
+    if contract.name == "KLDivLoss" and red == "mean":
+        problems.append(Problem("reduction", "reduction='mean' averages over every element, not over the batch: torch warns, and the value is not the KL divergence",
+                                "reduction='mean'", "reduction='batchmean'", "warning"))
+    for opt in contract.options:
+        v = options.get(opt.name)
+        if v is None or opt.kind != "float":
+            continue
+        if (opt.low is not None and v < opt.low) or (opt.high is not None and v > opt.high):
+            rng = f"[{opt.low}, {opt.high}]" if opt.high is not None else f">= {opt.low}"
+            problems.append(Problem(opt.name, f"{opt.name} must be in {rng}", repr(v), f"{opt.name}={opt.default}", "forward"))
+    return problems
+
+
+def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str, Any] | None = None) -> Diagnosis:
+    """Check tensor specs (keyed by torch's argument names) and options against ``contract``."""
+    parsed: dict[str, Spec] = {}
+    for name, s in specs.items():
+        if s is None:
+            continue
+        try:
+            contract.arg(name)
+        except KeyError:
+            raise DiagnoseError(f"{contract.name} takes no tensor {name!r}; its tensors are {', '.join(a.name for a in contract.args)}") from None
+        try:
+            parsed[name] = s if isinstance(s, Spec) else parse_spec(s)
+        except SpecError as exc:
+            raise SpecError(f"{name}: {exc}") from None
+    missing = [a.name for a in contract.module_args if a.name not in parsed]
+    if missing:
+        raise DiagnoseError(f"{contract.name} needs {', '.join(a.name for a in contract.module_args)}; missing {', '.join(missing)}")
+    opts = {k: parse_option(contract, k, v) for k, v in (options or {}).items()}
+    env0: dict[str, Any] = {}
+    for o in contract.options:
+        if o.dim and opts.get(o.name) is not None:
+            v = opts[o.name]
+            env0[o.dim.lstrip("*+")] = tuple(v) if o.kind == "ints" else v
+        elif o.dim.startswith("*") and o.kind == "ints":
+            env0[o.dim[1:]] = tuple(o.default)
+    forms = list(contract.forms)
+    chosen = [f for f in forms if _selected(f, parsed)]
+    candidates = chosen or [f for f in forms if _selected(f, parsed) is None]
+    candidates = [f for f in candidates if not f.requires_empty or not env0.get(f.requires_empty)] or candidates
+    best = None
+    for i, form in enumerate(candidates):
+        n_shape, problems, env, out = check_form(contract, form, parsed, opts, env0)
+        key = (n_shape, len(problems), i)
+        if best is None or key < best[0]:
+            best = (key, form, problems, env, out)
+    assert best is not None
+    _, form, problems, env, out = best
+    problems = option_problems(contract, opts) + problems
+    problems.sort(key=lambda p: STAGE_ORDER[p.stage])
+    stages = [p.stage for p in problems if p.stage != "silent"]
+    outcome = OUTCOME[stages[0]] if stages else "ok"
+    red = opts.get("reduction", "mean")
+    output = None
+    if outcome in ("ok", "warning", "backward-error"):  # torch computes the forward value
+        output = list(out) if red == "none" and out is not None else ([] if red != "none" else None)
+    bound = {k: list(v) if isinstance(v, tuple) else v for k, v in env.items()}
+    also = []
+    if problems:
+        for f in forms:
+            if f is form or f.fails:
+                continue
+            shapes = ", ".join(f"{n} {render(f.shapes[n], env)} {'/'.join(f.dtypes[n].accept) if n in f.dtypes else ''}".rstrip()
+                               for n in (a.name for a in contract.module_args) if n in f.shapes)
+            also.append(f"{f.name}: {shapes}")
+    return Diagnosis(contract.name, {k: str(v) for k, v in parsed.items()}, opts, form.name, outcome, output, problems, bound, also)
