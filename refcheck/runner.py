@@ -34,7 +34,7 @@ def select(claims: dict[str, Claim], patterns: Iterable[str] | None) -> list[Cla
                 chosen.append(c)
                 break
     if not chosen:
-        raise UsageError(f"--only {' '.join(patterns)!s} matches no claim; try 'refcheck list' to see the {len(claims)} claim ids")
+        raise UsageError(f"--only {', '.join(repr(p) for p in patterns)} matches no claim; try 'refcheck list' to see the {len(claims)} claim ids")
     return chosen
 
 

@@ -46,3 +46,31 @@ def test_usage_errors_are_one_line_exit_2(argv, capsys):
     code, out, err = run_main(argv, capsys)
     assert code == 2 and "Traceback" not in err
     assert len([line for line in err.splitlines() if line.strip()]) == 1
+
+
+specs = st.one_of(
+    text,
+    st.builds(lambda d, dims: f"{d}[{dims}]", st.sampled_from(["float32", "int64", "uint8", "bool", "float", "f32", "", "x"]), text),
+    st.builds(lambda d, dims: f"{d}[{','.join(map(str, dims))}]", st.sampled_from(["float32", "int64", "float16"]), st.lists(st.integers(-3, 9), max_size=5)),
+)
+
+
+@FUZZ
+@given(name=st.sampled_from(["CrossEntropyLoss", "bce", "nll_loss", "MSELoss", "CTCLoss", "nosuchloss", "GaussianNLLLoss"]), inp=specs, target=specs)
+def test_explain_any_spec_gives_a_verdict_or_a_clean_error(name, inp, target, capsys):
+    code, out, err = run_main(["explain", name, "--input", inp, "--target", target], capsys)
+    assert "Traceback" not in out + err
+    assert code in (0, 1, 2)
+    if code == 2:
+        assert len([line for line in err.splitlines() if line.strip()]) == 1
+    else:
+        assert out.strip()
+
+
+@FUZZ
+@given(name=text.filter(lambda n: not n.startswith("-")))
+def test_loss_lookup_of_any_name_answers_or_suggests(name, capsys):
+    code, out, err = run_main(["loss", name], capsys)
+    assert code in (0, 2) and "Traceback" not in out + err
+    if code == 2:
+        assert len([line for line in err.splitlines() if line.strip()]) == 1

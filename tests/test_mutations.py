@@ -79,3 +79,12 @@ def test_claim_marker_typo_fails_the_strict_build(copy):
     proc = run(copy, "-m", "mkdocs", "build", "--strict", "--site-dir", str(copy / "site"))
     assert proc.returncode != 0
     assert f"docs/features/timm-feature-extraction.md:{line}: unknown claim id 'timm.resnest26d.feature-only'" in proc.stderr
+
+
+def test_wrong_dtype_rule_in_a_loss_contract_is_caught_naming_the_claim(copy):
+    """Claim int32 class indices are accepted: the probe runs torch and the claim fails by loss name."""
+    mutate(copy / "refcheck/losses/contracts.py", 'CLASS_IDS = Dt(("int64", "uint8"),', 'CLASS_IDS = Dt(("int64", "int32", "uint8"),')
+    proc = run(copy, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", "--only", "losses.crossentropyloss.probe")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED losses.crossentropyloss.probe (docs/losses/index.md)" in proc.stdout
+    assert "int32" in proc.stdout
