@@ -47,3 +47,32 @@ def test_arbitrary_lines_never_crash(line):
             assert m.kind in ("claim", "directive")
     except MarkerError as exc:
         assert str(exc).startswith("docs/f.md:")
+
+
+marker_lines = st.one_of(
+    st.text(max_size=60),
+    st.builds(lambda s: f"<!-- claim: {s} -->", st.text(max_size=30)),
+    st.builds(lambda s: f"<!-- refcheck: {s} -->", st.text(max_size=30)),
+    st.builds(lambda s: f"<!--{s}", st.sampled_from(["claim", "claim:", " claim: demo.passes", "refcheck", " refcheck: ledger"])),
+)
+
+
+@given(line=marker_lines)
+def test_hook_expand_gives_html_or_an_error_naming_file_and_line(line):
+    """The hook's page expansion on arbitrary marker lines: expanded text, or a MarkerError with docs/file:line."""
+    import os
+    from pathlib import Path
+
+    from refcheck.site.mkdocs_hook import expand
+    from refcheck.site.state import SiteState
+
+    os.environ["REFCHECK_CLAIM_MODULES"] = "fixtures.demo_claims"
+    try:
+        state = SiteState.load(Path("docs"), [Path("/nonexistent")])
+    finally:
+        del os.environ["REFCHECK_CLAIM_MODULES"]
+    try:
+        out = expand(f"# Page\n\n{line}\n", "index.md", state)
+        assert isinstance(out, str)
+    except MarkerError as exc:
+        assert str(exc).startswith("docs/index.md:3: ")
