@@ -76,14 +76,15 @@ def test_other_versions_are_shown_with_their_differences(mini_site, tmp_path, mo
     path = next(reports.glob("report-*.json"))
     old = json.loads(path.read_text())
     old["versions"]["torch"], old["versions"]["timm"] = "2.9.1", "1.0.22"
-    old["created"] = "2025-11-20T00:00:00+00:00"
+    old["created"] = "2099-01-01T00:00:00+00:00"  # newer than the report of record, which must still decide the badge
     for c in old["claims"]:
         if c["id"] == "demo.passes":
-            c["evidence"] = {"sum": 5}
+            c["evidence"], c["status"], c["reason"] = {"sum": 5}, "failed", "differs on old torch"
     (reports / "report-cpu-torch2.9.1.json").write_text(json.dumps(old))
     project = mini_site("# Home\n\n<!-- claim: demo.passes -->\n\n<!-- claim: demo.fails -->\n")
     proc = build(project, reports)
     assert proc.returncode == 0, proc.stderr
     html = (project / "site" / "index.html").read_text()
     assert "cpu · torch 2.9.1 · timm 1.0.22" in html
-    assert "sum: 5 (here 4)" in html
+    assert "sum: 5 (here 4)" in html and "status failed (differs on old torch)" in html
+    assert '<div class="refcheck-claim refcheck-passed" id="claim-demo.passes">' in html

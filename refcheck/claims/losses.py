@@ -41,11 +41,29 @@ def contracts_complete(ctx):
     import torch.nn.functional as F
 
     classes = _loss_classes()
+    newer = sorted(c.name for c in CONTRACTS.values() if _newer_than_installed(c))
     ctx.expect_equal(sorted(set(classes) - set(CONTRACTS)), [], "torch.nn losses without a contract")
-    ctx.expect_equal(sorted(set(CONTRACTS) - set(classes)), [], "contracts naming no torch.nn loss")
-    missing_functional = sorted(c.functional for c in CONTRACTS.values() if not callable(getattr(F, c.functional, None)))
+    ctx.expect_equal(sorted(set(CONTRACTS) - set(classes) - set(newer)), [], "contracts naming no torch.nn loss")
+    missing_functional = sorted(
+        c.functional for c in CONTRACTS.values() if c.name not in newer and not callable(getattr(F, c.functional, None))
+    )
     ctx.expect_equal(missing_functional, [], "functional names that torch.nn.functional lacks")
-    return {"losses_in_torch": len(classes), "contracts": len(CONTRACTS), "classes": classes}
+    return {"losses_in_torch": len(classes), "contracts": len(CONTRACTS), "classes": classes, "newer_than_installed_torch": newer}
+
+
+def _torch_version() -> tuple[int, ...]:
+    import torch
+
+    return tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2])
+
+
+def _newer_than_installed(contract) -> bool:
+    """A loss the installed torch is too old to have (its class is missing and torch predates present_since)."""
+    import torch.nn as nn
+
+    if not contract.present_since or hasattr(nn, contract.name):
+        return False
+    return _torch_version() < tuple(int(p) for p in contract.present_since.split("."))
 
 
 def _summary(rows, arg):
@@ -68,8 +86,13 @@ def _register_probe(name: str) -> None:
         "(forward and backward): for every probed case the outcome (ok, warning, error in forward, error in backward) "
         "and the output shape equal what the lookup predicts.",
         tags=("losses", "probe"),
+        version_note=contract.version_note,
     )
     def check(ctx):
+        if _newer_than_installed(contract):
+            import torch
+
+            ctx.skip(f"torch {torch.__version__} has no nn.{name}; it is present in torch {contract.present_since} and later")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the probe records torch's warnings itself
             rows = probe(contract, ctx.device)

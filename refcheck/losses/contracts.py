@@ -42,7 +42,8 @@ IGNORE = Option("ignore_index", -100, "int", "target value that is skipped (clas
 
 
 def _pointwise(name, functional, kind, input_dt, target_dt, mode, *, summary, aliases=(), mistakes=(), values=None,
-               options=(), target_kind="real values", target_values="real", input_values="real", probe_shape="8,3"):
+               options=(), target_kind="real values", target_values="real", input_values="real", probe_shape="8,3",
+               version_note=""):
     """A loss applied elementwise to input and target that broadcast together."""
     return Contract(
         name=name, functional=functional, input_kind=kind, summary=summary, aliases=aliases,
@@ -51,7 +52,7 @@ def _pointwise(name, functional, kind, input_dt, target_dt, mode, *, summary, al
                     broadcast=("input", "target"), mode=mode),),
         options=(*options, _reduction()), mistakes=mistakes, values=values or {},
         probe=({"specs": {"input": f"float32[{probe_shape}]", "target": f"float32[{probe_shape}]"}},),
-        traps=_broadcast_traps(),
+        traps=_broadcast_traps(), version_note=version_note,
     )
 
 
@@ -157,6 +158,9 @@ _LIST: list[Contract] = [
     Contract(
         name="LinearCrossEntropyLoss", functional="linear_cross_entropy", input_kind="features (pre-classifier activations)",
         summary="A Linear(in_features, num_classes) layer fused with cross entropy: takes features, not logits.",
+        present_since="2.13",
+        version_note="New in recent torch: torch 2.9.1 has no nn.LinearCrossEntropyLoss (measured by nox -s verify-matrix); "
+        "the torch 2.13 documentation has it.",
         aliases=("lce", "linear_ce", "fused_linear_cross_entropy"),
         args=(Arg("input", "features", "input", grad=True), Arg("linear_weight", "weight of the fused Linear", "extra", grad=True, module=False),
               Arg("target", "class indices or class probabilities", "target", values="class")),
@@ -230,7 +234,9 @@ _LIST: list[Contract] = [
     _pointwise("MSELoss", "mse_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, ANY_NUMBER, "warn",
                summary="Mean squared error between prediction and target of the same shape.", aliases=("mse", "l2", "mean_squared_error"),
                mistakes=("Shape `(N, 1)` prediction vs `(N,)` target: broadcasts to `(N, N)` with only a UserWarning ('Using a target size ... that is different to the input size'); the loss is wrong.",
-                         "Integer or bool targets work (type promotion), but a float64 target makes the loss float64.")),
+                         "Integer or bool targets work (type promotion), but a float64 target makes the loss float64."),
+               version_note="torch 2.9.1 accepts a target of another dtype in forward but raises in backward "
+               "('Found dtype Float but expected Double'); torch 2.14.1 promotes (measured by nox -s verify-matrix)."),
     _pointwise("HuberLoss", "huber_loss", "real values (predictions)", FLOAT, Dt(("same",), stage="backward", fix="target.to(input.dtype)"), "warn",
                summary="Quadratic below delta, linear above: a robust regression loss.", aliases=("huber",),
                options=(Option("delta", 1.0, "float", "threshold between quadratic and linear parts", low=0.0),),

@@ -97,6 +97,8 @@ class Contract:
     traps: tuple[dict[str, Any], ...] = ()  # extra probe cases (no expected outcome: diagnose predicts it)
     deprecated: str = ""
     functional_args: tuple[str, ...] = ()  # when the functional form orders tensors differently
+    present_since: str = ""  # a torch release known to have the class, for losses older torch lacks
+    version_note: str = ""  # behaviour known to differ between torch versions (from verify-matrix reports)
 
     @property
     def module_args(self) -> tuple[Arg, ...]:

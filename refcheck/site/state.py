@@ -35,9 +35,11 @@ class SiteState:
         return self.reports[0] if self.reports else None
 
     def results(self, claim_id: str) -> list[tuple[Report, ClaimResult]]:
-        """This claim's result in every report, newest report first, one per (device, torch)."""
+        """This claim's result in every report, one per (device, torch, timm): the report of record first
+        (it decides the badge), then the others newest first."""
+        primary = self.primary
         seen, out = set(), []
-        for r in self.reports:
+        for r in sorted(self.reports, key=lambda r: r is not primary):
             key = (r.device["resolved"], r.versions.get("torch"), r.versions.get("timm"))
             if key in seen:
                 continue
