@@ -37,10 +37,13 @@ def extra(script: str) -> dict | None:
     if not path.exists():
         return None
     proc = subprocess.run([sys.executable, str(path)], cwd=ROOT, env=ENV, capture_output=True, text=True)
-    try:
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"error": (proc.stderr or proc.stdout)[-300:]}
+    out = proc.stdout.strip()
+    for text in (out, out.splitlines()[-1] if out else ""):  # one JSON document, or JSON on the last line
+        try:
+            return json.loads(text)
+        except ValueError:
+            continue
+    return {"error": (proc.stderr or proc.stdout)[-300:]}
 
 
 def main() -> int:

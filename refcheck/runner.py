@@ -82,6 +82,12 @@ def run_claim(claim: Claim, device: str, seed: int = 0, skip_reason: str | None 
     else:
         state = _TorchState()
         try:
+            if device == "cpu":
+                # Claims are small workloads: one thread is faster on a busy CPU, and float reductions then
+                # do not depend on the machine's core count, so evidence is the same everywhere.
+                import torch
+
+                torch.set_num_threads(1)
             ctx.seed()
             with block_network():
                 evidence = claim.check(ctx) or {}

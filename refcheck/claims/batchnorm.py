@@ -75,7 +75,6 @@ def conv_bias_no_effect(ctx):
     import torch
     from torch import nn
 
-    torch.set_num_threads(1)  # small convs on a shared CPU: one thread avoids contention (the runner restores it)
     f64 = dict(device=ctx.device, dtype=torch.float64)  # float64, so "no effect" is visible to ~1e-12
     conv_b = nn.Conv2d(3, 8, 3, bias=True).to(**f64)
     with torch.no_grad():
@@ -229,7 +228,6 @@ def _train(ctx, seed: int, bn: bool, steps: int = 120):
     from torch import nn
     from torch.nn import functional as F
 
-    torch.set_num_threads(1)  # tiny matmuls: threads only add contention (the runner restores the count)
     g = torch.Generator().manual_seed(seed)
     X = torch.randn(1024, 16, generator=g)
     y = (X @ torch.randn(16, 4, generator=g)).argmax(1)  # 4 classes from a random linear teacher

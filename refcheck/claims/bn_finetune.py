@@ -244,7 +244,6 @@ def timm_freeze_recipe(ctx):
     from torch import nn
     from torchvision.ops.misc import FrozenBatchNorm2d
 
-    torch.set_num_threads(1)  # small convs on a shared CPU: one thread is faster (the runner restores it)
     torch.manual_seed(0)
     model = timm.create_model("resnet18", pretrained=False, num_classes=5).to(ctx.device)
     _finetune_steps(ctx, model, steps=2)  # non-trivial running statistics, as in a pretrained model
@@ -291,7 +290,6 @@ def plain_pytorch_recipe(ctx):
     import timm
     import torch
 
-    torch.set_num_threads(1)  # small convs on a shared CPU: one thread is faster (the runner restores it)
     torch.manual_seed(0)
     model = timm.create_model("resnet18", pretrained=False, num_classes=5).to(ctx.device)
     _finetune_steps(ctx, model, steps=2)

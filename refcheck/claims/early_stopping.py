@@ -8,7 +8,6 @@ independently by re-running training from the same seed for exactly that many ep
 
 from __future__ import annotations
 
-import contextlib
 import copy
 
 from refcheck import claim
@@ -16,17 +15,6 @@ from refcheck import claim
 PAGE = "training/early-stopping.md"
 
 
-@contextlib.contextmanager
-def one_thread():
-    """Tiny full-batch steps are ~30x slower with 2 threads on a busy 2-core CPU; restore the setting after."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _data(ctx):
@@ -52,9 +40,8 @@ def _model(ctx):
 
 
 def train(ctx, epochs: int, patience: int | None = None):
-    """See ``_train``; runs single-threaded."""
-    with one_thread():
-        return _train(ctx, epochs, patience)
+    """See ``_train``."""
+    return _train(ctx, epochs, patience)
 
 
 def _train(ctx, epochs: int, patience: int | None = None):
@@ -241,7 +228,7 @@ def keras_restore(ctx):
         )
         model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=restore)
-        with warnings.catch_warnings(), one_thread():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             hist = model.fit(xt, yt, validation_data=(xv, yv), epochs=600, batch_size=20, verbose=0, callbacks=[stop])
             final = float(model.evaluate(xv, yv, verbose=0))

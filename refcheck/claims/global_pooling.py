@@ -146,7 +146,6 @@ def gap_translation_robust(ctx):
     import torch
     from torch import nn
 
-    torch.set_num_threads(1)  # small convs on a shared CPU: one thread avoids contention (the runner restores it)
     net = nn.Sequential(
         nn.Conv2d(3, 16, 3, padding=1),
         nn.ReLU(),
@@ -193,7 +192,6 @@ def timm_global_pool(ctx):
     import timm
     import torch
 
-    torch.set_num_threads(1)  # small convs on a shared CPU: one thread avoids contention (the runner restores it)
     torch.manual_seed(0)
     x = torch.randn(2, 3, 64, 64, device=ctx.device)
     base = timm.create_model("resnet18", pretrained=False, num_classes=0).to(ctx.device).eval()

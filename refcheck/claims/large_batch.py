@@ -10,8 +10,6 @@ memory budget that raises ``torch.OutOfMemoryError`` like the CUDA allocator doe
 
 from __future__ import annotations
 
-import contextlib
-
 from refcheck import claim
 
 PAGE = "training/large-batches.md"
@@ -52,17 +50,6 @@ def find_max_batch(try_step, start=1024, min_batch=1):
 # -- measurement helpers ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def one_thread():
-    """Tiny steps are much slower with 2 threads on a busy 2-core CPU; restore the setting after."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def small_cnn():
@@ -130,8 +117,7 @@ def memory_linear(ctx):
 
     ctx.seed(0)
     model = small_cnn().to(ctx.device)
-    with one_thread():
-        measured = [saved_bytes(model, b, ctx.device) for b in BATCHES]
+    measured = [saved_bytes(model, b, ctx.device) for b in BATCHES]
     per_sample = (measured[-1] - measured[0]) / (BATCHES[-1] - BATCHES[0])
     fixed = measured[0] - per_sample * BATCHES[0]
     predicted = [fixed + per_sample * b for b in BATCHES]
@@ -190,35 +176,34 @@ def find_max(ctx):
 
     ctx.seed(0)
     model = small_cnn()
-    with one_thread():
-        per_b = {b: saved_bytes(model, b) for b in (1, 2)}
-        per_sample = per_b[2] - per_b[1]
-        results = []
-        for budget_samples in (5.5, 37.2, 100.0):
-            budget = int(per_b[1] + per_sample * (budget_samples - 1))
-            tried = []
+    per_b = {b: saved_bytes(model, b) for b in (1, 2)}
+    per_sample = per_b[2] - per_b[1]
+    results = []
+    for budget_samples in (5.5, 37.2, 100.0):
+        budget = int(per_b[1] + per_sample * (budget_samples - 1))
+        tried = []
 
-            def step(b, budget=budget, tried=tried):
-                tried.append(b)
-                saved_bytes(model, b, budget=budget)
+        def step(b, budget=budget, tried=tried):
+            tried.append(b)
+            saved_bytes(model, b, budget=budget)
 
-            found = find_max_batch(step, start=128)
-            # independent answer: saved bytes are affine in B (previous claim), so solve fixed + per_sample*B <= budget
-            solved = (budget - (per_b[1] - per_sample)) // per_sample
-            ctx.expect_equal(found, solved, f"helper result vs solved budget (budget ≈ {budget_samples} samples)")
-            ctx.expect_raises(
-                torch.OutOfMemoryError,
-                lambda b=found + 1, budget=budget: saved_bytes(model, b, budget=budget),
-                f"batch {found + 1} does not fit",
-            )
-            ctx.expect_less(len(tried), 2 * 8 + 1, f"sizes tried (budget ≈ {budget_samples} samples)")
-            results.append({"budget_bytes": budget, "found": found, "solved": solved, "tried": tried})
+        found = find_max_batch(step, start=128)
+        # independent answer: saved bytes are affine in B (previous claim), so solve fixed + per_sample*B <= budget
+        solved = (budget - (per_b[1] - per_sample)) // per_sample
+        ctx.expect_equal(found, solved, f"helper result vs solved budget (budget ≈ {budget_samples} samples)")
         ctx.expect_raises(
-            RuntimeError,
-            lambda: find_max_batch(lambda b: saved_bytes(model, b, budget=10), start=8),
-            "a budget too small for batch 1",
-            match="does not fit",
+            torch.OutOfMemoryError,
+            lambda b=found + 1, budget=budget: saved_bytes(model, b, budget=budget),
+            f"batch {found + 1} does not fit",
         )
+        ctx.expect_less(len(tried), 2 * 8 + 1, f"sizes tried (budget ≈ {budget_samples} samples)")
+        results.append({"budget_bytes": budget, "found": found, "solved": solved, "tried": tried})
+    ctx.expect_raises(
+        RuntimeError,
+        lambda: find_max_batch(lambda b: saved_bytes(model, b, budget=10), start=8),
+        "a budget too small for batch 1",
+        match="does not fit",
+    )
     return {"bytes_per_sample": per_sample, "runs": results}
 
 
@@ -255,10 +240,9 @@ def _train_epochs(ctx, batch: int, lr: float, epochs: int = 4) -> tuple[float, i
     "at a clearly higher training loss; scaling the learning rate with the batch (linear scaling rule) recovers most of the gap.",
 )
 def fixed_epochs(ctx):
-    with one_thread():
-        small, n_small = _train_epochs(ctx, 16, 0.05)
-        large, n_large = _train_epochs(ctx, 256, 0.05)
-        scaled, _ = _train_epochs(ctx, 256, 0.05 * 16)
+    small, n_small = _train_epochs(ctx, 16, 0.05)
+    large, n_large = _train_epochs(ctx, 256, 0.05)
+    scaled, _ = _train_epochs(ctx, 256, 0.05 * 16)
     ctx.expect_equal(n_small, 16 * n_large, "updates with B=16 == 16 x updates with B=256")
     ctx.expect_less(small * 1.2, large, "loss B=16 (x1.2) < loss B=256, same lr")
     gap, recovered = large - small, large - scaled

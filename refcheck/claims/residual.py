@@ -29,7 +29,6 @@ def gradient_norms(ctx, *, residual: bool, act: str = "tanh", seed: int = 0, dty
     """Weight-gradient norm of every layer (first to last) after one MSE backward pass."""
     import torch
 
-    torch.set_num_threads(1)  # small matmuls on a shared CPU: one thread avoids contention (the runner restores it)
     dtype = dtype or torch.float32
     layers = _layers(ctx, seed, dtype)
     f = getattr(torch, act)

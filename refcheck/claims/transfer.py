@@ -9,24 +9,11 @@ formulas, not read back from the same module.
 
 from __future__ import annotations
 
-import contextlib
-
 from refcheck import claim
 
 PAGE = "transfer/transfer-learning.md"
 
 
-@contextlib.contextmanager
-def one_thread():
-    """Small convolutions are much slower with 2 threads on a busy 2-core CPU; restore the setting after."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def digits(ctx, size: int = 32):
@@ -84,21 +71,20 @@ def pretrained_features_transfer(ctx):
     import torch
     from sklearn.linear_model import LogisticRegression
 
-    with one_thread():
-        pretrained = _pretrain_on_0_to_4(ctx)
-        pretrained.reset_classifier(0)
-        torch.manual_seed(0)
-        random_init = timm.create_model("test_resnet", pretrained=False, num_classes=0).to(ctx.device)
-        x, y = digits(ctx, 16)  # 16x16 keeps the 3 pretraining epochs fast on CPU
-        tgt = y >= 5
-        xt, yt = x[tgt], (y[tgt] - 5).cpu().numpy()
-        perm = torch.randperm(len(xt), generator=torch.Generator().manual_seed(0))
-        train, test = perm[:100].numpy(), perm[100:].numpy()
-        acc = {}
-        for name, model in (("pretrained on 0-4", pretrained), ("random init", random_init)):
-            f = codes(model, xt).cpu().numpy()
-            clf = LogisticRegression(max_iter=2000).fit(f[train], yt[train])
-            acc[name] = float(clf.score(f[test], yt[test]))
+    pretrained = _pretrain_on_0_to_4(ctx)
+    pretrained.reset_classifier(0)
+    torch.manual_seed(0)
+    random_init = timm.create_model("test_resnet", pretrained=False, num_classes=0).to(ctx.device)
+    x, y = digits(ctx, 16)  # 16x16 keeps the 3 pretraining epochs fast on CPU
+    tgt = y >= 5
+    xt, yt = x[tgt], (y[tgt] - 5).cpu().numpy()
+    perm = torch.randperm(len(xt), generator=torch.Generator().manual_seed(0))
+    train, test = perm[:100].numpy(), perm[100:].numpy()
+    acc = {}
+    for name, model in (("pretrained on 0-4", pretrained), ("random init", random_init)):
+        f = codes(model, xt).cpu().numpy()
+        clf = LogisticRegression(max_iter=2000).fit(f[train], yt[train])
+        acc[name] = float(clf.score(f[test], yt[test]))
     ctx.expect_less(
         acc["random init"] + 0.3, acc["pretrained on 0-4"], "accuracy random-init codes + 0.3 < pretrained codes"
     )
@@ -120,38 +106,37 @@ def fixed_extractor(ctx):
     import torch
     from torch import nn
 
-    with one_thread():
-        x, y = digits(ctx)
-        x, y = x[:256], y[:256]
-        torch.manual_seed(0)
-        backbone = timm.create_model("test_resnet", pretrained=False, num_classes=0).to(ctx.device)
-        backbone.requires_grad_(False).eval()
-        head = nn.Linear(backbone.num_features, 10).to(ctx.device)
-        before_bb = copy.deepcopy(backbone.state_dict())
-        before_head = copy.deepcopy(head.state_dict())
-        opt = torch.optim.SGD(head.parameters(), lr=0.1)
-        for i in range(0, 256, 32):
-            opt.zero_grad()
-            nn.functional.cross_entropy(head(backbone(x[i : i + 32])), y[i : i + 32]).backward()
-            opt.step()
-        changed_bb = [k for k, v in backbone.state_dict().items() if not torch.equal(v, before_bb[k])]
-        changed_head = [k for k, v in head.state_dict().items() if not torch.equal(v, before_head[k])]
-        ctx.expect_equal(changed_bb, [], "backbone tensors changed (parameters and buffers)")
-        ctx.expect_equal(sorted(changed_head), ["bias", "weight"], "head tensors changed")
-        grads = [p.grad for p in backbone.parameters() if p.grad is not None]
-        ctx.expect_equal(len(grads), 0, "backbone parameters that received a gradient")
+    x, y = digits(ctx)
+    x, y = x[:256], y[:256]
+    torch.manual_seed(0)
+    backbone = timm.create_model("test_resnet", pretrained=False, num_classes=0).to(ctx.device)
+    backbone.requires_grad_(False).eval()
+    head = nn.Linear(backbone.num_features, 10).to(ctx.device)
+    before_bb = copy.deepcopy(backbone.state_dict())
+    before_head = copy.deepcopy(head.state_dict())
+    opt = torch.optim.SGD(head.parameters(), lr=0.1)
+    for i in range(0, 256, 32):
+        opt.zero_grad()
+        nn.functional.cross_entropy(head(backbone(x[i : i + 32])), y[i : i + 32]).backward()
+        opt.step()
+    changed_bb = [k for k, v in backbone.state_dict().items() if not torch.equal(v, before_bb[k])]
+    changed_head = [k for k, v in head.state_dict().items() if not torch.equal(v, before_head[k])]
+    ctx.expect_equal(changed_bb, [], "backbone tensors changed (parameters and buffers)")
+    ctx.expect_equal(sorted(changed_head), ["bias", "weight"], "head tensors changed")
+    grads = [p.grad for p in backbone.parameters() if p.grad is not None]
+    ctx.expect_equal(len(grads), 0, "backbone parameters that received a gradient")
 
-        backbone.train()  # the mistake: frozen parameters, but BatchNorm still in training mode
-        with torch.no_grad():
-            backbone(x[:32])
-        drifted = sorted(
-            {k.rsplit(".", 1)[0] for k, v in backbone.state_dict().items() if not torch.equal(v, before_bb[k])}
-        )
-        ctx.expect(
-            len(drifted) > 0,
-            "in train() mode, BatchNorm buffers change despite requires_grad=False",
-            measured=len(drifted),
-        )
+    backbone.train()  # the mistake: frozen parameters, but BatchNorm still in training mode
+    with torch.no_grad():
+        backbone(x[:32])
+    drifted = sorted(
+        {k.rsplit(".", 1)[0] for k, v in backbone.state_dict().items() if not torch.equal(v, before_bb[k])}
+    )
+    ctx.expect(
+        len(drifted) > 0,
+        "in train() mode, BatchNorm buffers change despite requires_grad=False",
+        measured=len(drifted),
+    )
     return {
         "backbone_tensors": len(before_bb),
         "head_tensors_changed": changed_head,
@@ -170,13 +155,12 @@ def codes_relu(ctx):
     import timm
     import torch
 
-    with one_thread():
-        x, _ = digits(ctx)
-        torch.manual_seed(0)
-        model = timm.create_model("resnet18", pretrained=False, num_classes=0).to(ctx.device).eval()
-        with torch.no_grad():
-            pooled = model(x[:64])
-            manual = model.forward_features(x[:64]).mean(dim=(2, 3))
+    x, _ = digits(ctx)
+    torch.manual_seed(0)
+    model = timm.create_model("resnet18", pretrained=False, num_classes=0).to(ctx.device).eval()
+    with torch.no_grad():
+        pooled = model(x[:64])
+        manual = model.forward_features(x[:64]).mean(dim=(2, 3))
     ctx.expect(float(pooled.min()) >= 0, "min of the CNN codes >= 0", measured=float(pooled.min()))
     diff = ctx.expect_close(pooled, manual, "codes == mean of forward_features over H, W", atol=1e-5)
     last = type(list(model.layer4[-1].children())[-1]).__name__
@@ -211,12 +195,11 @@ def param_groups(ctx):
     ctx.expect_equal(len(in_groups), len(set(in_groups)), "no parameter in two groups")
     ctx.expect_equal(sorted(in_groups), sorted(id(p) for p in model.parameters()), "every parameter in a group")
     x, _ = digits(ctx)
-    with one_thread():
-        model.train()
-        loss = nn.functional.cross_entropy(model(x[:16]), torch.arange(16, device=ctx.device) % 10)
-        loss.backward()
-        before = [p.detach().clone() for p in model.parameters()]
-        opt.step()
+    model.train()
+    loss = nn.functional.cross_entropy(model(x[:16]), torch.arange(16, device=ctx.device) % 10)
+    loss.backward()
+    before = [p.detach().clone() for p in model.parameters()]
+    opt.step()
     ratios = {}
     for group, name in zip(opt.param_groups, ("backbone", "head")):
         num = den = 0.0
@@ -287,8 +270,7 @@ def freeze_early(ctx):
     real = timm.create_model("resnet18", pretrained=False, num_classes=10).to(ctx.device)
     for module in (real.conv1, real.bn1, real.layer1, real.layer2):
         module.requires_grad_(False)
-    with one_thread():
-        real(torch.randn(2, 3, 32, 32, device=ctx.device)).sum().backward()
+    real(torch.randn(2, 3, 32, 32, device=ctx.device)).sum().backward()
     frozen_with_grad = [n for n, p in real.named_parameters() if not p.requires_grad and p.grad is not None]
     trainable_without = [n for n, p in real.named_parameters() if p.requires_grad and p.grad is None]
     ctx.expect_equal(frozen_with_grad, [], "frozen parameters that received a gradient")

@@ -199,9 +199,7 @@ def _std_plot(evidence: dict):
     figure=_std_plot,
 )
 def activation_std_through_depth(ctx):
-    import torch
 
-    torch.set_num_threads(1)  # small matmuls on a shared CPU: one thread avoids contention (the runner restores it)
     curves = {
         act: {init: signal_std_by_layer(ctx, init, act) for init in ("default", "xavier", "kaiming")}
         for act in ("relu", "tanh")
