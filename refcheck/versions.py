@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import os
 import platform
 import sys
 from pathlib import Path
@@ -45,4 +46,15 @@ def device_name(device: str) -> str:
         import torch
 
         return f"{torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda})"
-    return f"CPU {platform.machine()} ({platform.processor() or 'unknown'})"
+    return f"CPU {cpu_model()} ({os.cpu_count()} cores, {platform.machine()})"
+
+
+def cpu_model() -> str:
+    """The processor's model name (Linux /proc/cpuinfo), else what platform reports."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown model"
