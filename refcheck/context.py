@@ -67,6 +67,22 @@ class Context:
         except ImportError as exc:
             self.skip(f"optional package {module!r} is not installed ({exc})")
 
+    def keras(self) -> Any:
+        """Keras 3 on the torch backend (chosen before its first import), or skip the claim naming why."""
+        import os
+
+        os.environ["KERAS_BACKEND"] = "torch"
+        keras = self.require("keras")
+        if keras.backend.backend() != "torch":
+            self.skip(f"keras was already imported with the {keras.backend.backend()!r} backend; these checks need torch")
+        return keras
+
+    @staticmethod
+    def numpy(value: Any) -> Any:
+        """A Keras variable or a torch tensor as a NumPy array (a copy, on the CPU)."""
+        value = getattr(value, "value", value)
+        return value.detach().cpu().numpy().copy()
+
     # -- expectations ------------------------------------------------------------
     def _record(self, what: str, expected: Any, measured: Any, ok: bool) -> None:
         self.checks.append({"what": what, "expected": _plain(expected), "measured": _plain(measured), "ok": ok})

@@ -410,11 +410,9 @@ def warmup(ctx):
     version_note="measured with Keras 3 on the torch backend; the warning text is Keras's own.",
 )
 def keras_steps(ctx):
-    import os
     import warnings
 
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = ctx.require("keras")
+    keras = ctx.keras()
     import numpy as np
 
     class Count(keras.callbacks.Callback):

@@ -6,25 +6,13 @@ hand, or compares two networks that differ only in the property claimed.
 
 from __future__ import annotations
 
-import os
-
 from refcheck import claim
 
 PAGE = "training/batch-norm.md"
 
 
-def _keras(ctx):
-    os.environ["KERAS_BACKEND"] = "torch"  # must precede the first `import keras`
-    keras = ctx.require("keras")
-    if keras.backend.backend() != "torch":
-        ctx.skip(f"keras was already imported with the {keras.backend.backend()!r} backend; these checks need torch")
-    return keras
 
 
-def _np(t):
-    """A keras variable or torch tensor as a numpy array (avoids numpy 2's __array__ copy warning)."""
-    value = getattr(t, "value", t)
-    return value.detach().cpu().numpy()
 
 
 @claim(
@@ -38,7 +26,7 @@ def _np(t):
 def notes_snippet_invalid(ctx):
     import inspect
 
-    keras = _keras(ctx)
+    keras = ctx.keras()
     layers = keras.layers
     ctx.expect_raises(
         NameError,
@@ -187,16 +175,16 @@ def keras_vs_pytorch_defaults(ctx):
     import torch
     from torch import nn
 
-    keras = _keras(ctx)
+    keras = ctx.keras()
     x = np.random.RandomState(0).randn(8, 4).astype("float32") * 3 + 5
     kbn = keras.layers.BatchNormalization()
-    ky = _np(kbn(x, training=True))
+    ky = ctx.numpy(kbn(x, training=True))
     tbn = nn.BatchNorm1d(4)
     ty = tbn(torch.from_numpy(x)).detach().numpy()
     ctx.expect_equal([kbn.epsilon, kbn.momentum], [1e-3, 0.99], "Keras [epsilon, momentum]")
     ctx.expect_equal([tbn.eps, tbn.momentum], [1e-5, 0.1], "PyTorch [eps, momentum]")
-    ctx.expect_close(_np(kbn.moving_mean), 0.01 * x.mean(0), "Keras moving_mean after one step", atol=1e-5)
-    ctx.expect_close(_np(kbn.moving_variance), 0.99 + 0.01 * x.var(0), "Keras moving_variance (biased var)", atol=1e-5)
+    ctx.expect_close(ctx.numpy(kbn.moving_mean), 0.01 * x.mean(0), "Keras moving_mean after one step", atol=1e-5)
+    ctx.expect_close(ctx.numpy(kbn.moving_variance), 0.99 + 0.01 * x.var(0), "Keras moving_variance (biased var)", atol=1e-5)
     ctx.expect_close(tbn.running_var, 0.9 + 0.1 * x.var(0, ddof=1), "PyTorch running_var (unbiased var)", atol=1e-5)
     tbn3 = nn.BatchNorm1d(4, eps=1e-3)
     ty3 = tbn3(torch.from_numpy(x)).detach().numpy()

@@ -6,7 +6,6 @@ passes (and optimizer steps), and compares the state afterwards with the snapsho
 
 from __future__ import annotations
 
-import os
 import types
 
 from refcheck import claim
@@ -14,16 +13,8 @@ from refcheck import claim
 PAGE = "training/batch-norm-fine-tuning.md"
 
 
-def _keras(ctx):
-    os.environ["KERAS_BACKEND"] = "torch"  # must precede the first `import keras`
-    keras = ctx.require("keras")
-    if keras.backend.backend() != "torch":
-        ctx.skip(f"keras was already imported with the {keras.backend.backend()!r} backend; these checks need torch")
-    return keras
 
 
-def _np(v):
-    return getattr(v, "value", v).detach().cpu().numpy().copy()
 
 
 def _bn_state(bn) -> dict:
@@ -45,22 +36,22 @@ def _max_change(before: dict, after: dict) -> float:
 def keras_trainable_false(ctx):
     import numpy as np
 
-    keras = _keras(ctx)
+    keras = ctx.keras()
     rng = np.random.RandomState(0)
     x = (rng.randn(32, 4) * 3 + 5).astype("float32")
     bn = keras.layers.BatchNormalization()
     for _ in range(5):  # give it non-trivial moving statistics first
         bn(x, training=True)
-    mean0, var0 = _np(bn.moving_mean), _np(bn.moving_variance)
+    mean0, var0 = ctx.numpy(bn.moving_mean), ctx.numpy(bn.moving_variance)
     bn.trainable = False
     x2 = (rng.randn(32, 4) * 2 - 1).astype("float32")
-    y_train = _np(bn(x2, training=True))
-    y_infer = _np(bn(x2, training=False))
-    ctx.expect_close(_np(bn.moving_mean), mean0, "moving_mean after a training=True call", atol=0)
-    ctx.expect_close(_np(bn.moving_variance), var0, "moving_variance after a training=True call", atol=0)
+    y_train = ctx.numpy(bn(x2, training=True))
+    y_infer = ctx.numpy(bn(x2, training=False))
+    ctx.expect_close(ctx.numpy(bn.moving_mean), mean0, "moving_mean after a training=True call", atol=0)
+    ctx.expect_close(ctx.numpy(bn.moving_variance), var0, "moving_variance after a training=True call", atol=0)
     # same computation on the same inputs: bitwise equal in practice, 1e-6 leaves room for kernel choice
     ctx.expect_close(y_train, y_infer, "output with training=True == output with training=False", atol=1e-6)
-    by_hand = (x2 - mean0) / np.sqrt(var0 + bn.epsilon) * _np(bn.gamma) + _np(bn.beta)
+    by_hand = (x2 - mean0) / np.sqrt(var0 + bn.epsilon) * ctx.numpy(bn.gamma) + ctx.numpy(bn.beta)
     ctx.expect_close(y_train, by_hand, "output == (x - moving_mean)/sqrt(moving_var + eps)", atol=1e-5)
 
     # inside fit(): a frozen BN between two trainable Dense layers
@@ -71,9 +62,9 @@ def keras_trainable_false(ctx):
     model = keras.Model(inputs, out)
     frozen.trainable = False
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
-    before = [_np(w) for w in frozen.weights]
+    before = [ctx.numpy(w) for w in frozen.weights]
     model.fit(x2, rng.randn(32, 1).astype("float32"), epochs=2, batch_size=8, verbose=0)
-    after = [_np(w) for w in frozen.weights]
+    after = [ctx.numpy(w) for w in frozen.weights]
     fit_change = max(float(np.abs(a - b).max()) for a, b in zip(after, before))
     ctx.expect_equal(fit_change, 0.0, "max change of the frozen BN's gamma, beta, moving stats during fit (8 steps)")
     ctx.expect_equal(len(frozen.non_trainable_weights), 4, "the frozen layer's weights are all non-trainable")
@@ -81,7 +72,7 @@ def keras_trainable_false(ctx):
     # contrast: a trainable BN called with training=True moves its statistics
     bn.trainable = True
     bn(x2, training=True)
-    moved = float(np.abs(_np(bn.moving_mean) - mean0).max())
+    moved = float(np.abs(ctx.numpy(bn.moving_mean) - mean0).max())
     ctx.expect(moved > 1e-3, "with trainable=True the moving mean moves", measured=moved)
     return {"moved_when_trainable": moved, "fit_change_when_frozen": fit_change, "keras": keras.__version__}
 

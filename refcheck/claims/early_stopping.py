@@ -207,11 +207,9 @@ def state_dict_is_live(ctx):
     needs=("keras",),
 )
 def keras_restore(ctx):
-    import os
     import warnings
 
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = ctx.require("keras")
+    keras = ctx.keras()
     import numpy as np
 
     xt, yt, xv, yv = (t.cpu().numpy() for t in _data(ctx))
