@@ -57,25 +57,36 @@ def build_site(session: nox.Session, py: str) -> None:
     run(session, py, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE))
 
 
+def run_ruff(session: nox.Session, py: str) -> None:
+    run(session, py, "-m", "ruff", "check", "refcheck", "tests", "bench", "noxfile.py")
+
+
+def run_claims(session: nox.Session, py: str, *args: str, **kwargs) -> None:
+    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", *args, **kwargs)
+
+
+def run_js_tests(session: nox.Session) -> None:
+    if any((ROOT / "tests" / "js").glob("*.test.*js")):
+        run(session, "node", "--test", "tests/js/")
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff over the package, tests, scripts and this file."""
-    py = env(session)
-    run(session, py, "-m", "ruff", "check", "refcheck", "tests", "bench", "noxfile.py")
+    run_ruff(session, env(session))
 
 
 @nox.session
 def claims(session: nox.Session) -> None:
     """refcheck verify on CPU: every claim, one JSON report in .refcheck/."""
-    py = env(session)
-    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", *session.posargs)
+    run_claims(session, env(session), *session.posargs)
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Verify the claims, then build the site strictly into site/."""
     py = env(session)
-    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet")
+    run_claims(session, py, "--quiet")
     build_site(session, py)
 
 
@@ -91,23 +102,21 @@ def tests(session: nox.Session) -> None:
     """refcheck's own tests (browser tests included; they build the site unless REFCHECK_SITE_DIR is set)."""
     py = env(session)
     run(session, py, "-m", "pytest", "tests", *session.posargs)
-    if any((ROOT / "tests" / "js").glob("*.test.*js")):
-        run(session, "node", "--test", "tests/js/")
+    run_js_tests(session)
 
 
 @nox.session
 def verify(session: nox.Session) -> None:
     """Everything: lint, claims, strict site build, snippets, tests (browser, JS engine)."""
     py = env(session)
-    run(session, py, "-m", "ruff", "check", "refcheck", "tests", "bench", "noxfile.py")
-    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet")
+    run_ruff(session, py)
+    run_claims(session, py, "--quiet")
     build_site(session, py)
     # Snippets in a shuffled order on 2 workers: each must stand alone (the seed is printed in the header).
     seed = str(random.randrange(10_000))
     session.log(f"snippets run in an order shuffled with --shuffle-seed {seed}")
     run(session, py, "-m", "pytest", "--codeblocks", "docs", "-q", "-n", "2", "--shuffle-seed", seed)
-    if any((ROOT / "tests" / "js").glob("*.test.*js")):
-        run(session, "node", "--test", "tests/js/")
+    run_js_tests(session)
     run(session, py, "-m", "pytest", "tests", "-q", env={"REFCHECK_SITE_DIR": str(SITE)})
 
 
@@ -115,7 +124,7 @@ def verify(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Verify the claims (so badges are current), then serve the site on http://127.0.0.1:8000."""
     py = env(session)
-    run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet")
+    run_claims(session, py, "--quiet")
     address = session.posargs[0] if session.posargs else "127.0.0.1:8000"
     session.log(f"serving the site on http://{address}/ (Ctrl+C stops)")
     run(session, py, "-m", "mkdocs", "serve", "--dev-addr", address, "--no-livereload")
@@ -136,7 +145,7 @@ def verify_matrix(session: nox.Session) -> None:
     """Verify the claims on older supported versions; reports go to reports/ (committed, shown on the site)."""
     for name, pins in MATRIX.items():
         py = env(session, ROOT / ".nox" / f"env-{name}", pins)
-        run(session, py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", env={"REFCHECK_REPORTS": str(ROOT / "reports")}, success_codes=[0, 1])
+        run_claims(session, py, "--quiet", env={"REFCHECK_REPORTS": str(ROOT / "reports")}, success_codes=[0, 1])
     session.log("reports/ now holds the matrix reports; rebuild the site (nox -s docs) to see them per claim")
 
 
