@@ -56,3 +56,42 @@ def test_scanner_sees_fences_pytest_codeblocks_would_skip(tmp_path):
     fences, _ = python_fences(page)
     assert [info for _, info in fences] == ["python", "py", 'python title="x.py"', "python"]
     assert len([b for b in extract_from_file(page) if b.syntax == "python"]) == 1
+
+
+OUTPUT_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(text|output|console-output|plain|)\s*$")
+EXPECTED = "<!--pytest-codeblocks:expected-output-->"
+
+
+def uncompared_outputs(path: Path) -> list[int]:
+    """Lines of output-looking fences placed right after a Python block without the expected-output marker."""
+    lines = path.read_text().splitlines()
+    bad, i = [], 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        info, mark = m.group("info").strip(), m.group("mark")
+        j = i + 1
+        while j < len(lines) and not (lines[j].strip().startswith(mark) and not lines[j].strip().strip(mark[0])):
+            j += 1
+        if info == "python":
+            k = j + 1
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k < len(lines) and OUTPUT_FENCE.match(lines[k]):
+                bad.append(k + 1)
+        i = j + 1
+    return bad
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_output_shown_after_a_snippet_is_compared(page):
+    """Output printed on a page right after a snippet must sit behind the expected-output marker."""
+    assert uncompared_outputs(page) == [], f"{page.name}: put '{EXPECTED}' before these output blocks"
+
+
+def test_uncompared_output_is_detected(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text(f"```python\nprint(1)\n```\n\n```text\n1\n```\n\n```python\nprint(2)\n```\n\n{EXPECTED}\n```text\n2\n```\n")
+    assert uncompared_outputs(page) == [5]
