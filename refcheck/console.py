@@ -58,10 +58,13 @@ def run_verify(device: str, only: list[str] | None, report_path: Path | None, se
     for r in failed:
         console.print(f"[bold red]FAILED[/] {r.id} (docs/{r.page}): {r.reason}", soft_wrap=True)
     s = report.summary
+    if report.device["name"] == "unavailable":
+        reason = report.results[0].reason if report.results else ""
+        console.print(f"[yellow]{reason}: every selected claim is reported skipped, none passed[/]", soft_wrap=True)
     versions = ", ".join(f"{k} {v}" for k, v in report.versions.items() if v and k in ("torch", "torchvision", "timm"))
     console.print(
         f"{s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped in {report.seconds:.1f}s "
-        f"on {report.device['resolved']} ({versions}); report: {path}",
+        f"on {report.device['resolved']}{' (unavailable)' if report.device['name'] == 'unavailable' else ''} ({versions}); report: {path}",
         soft_wrap=True,
     )
     return 1 if failed else 0

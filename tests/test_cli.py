@@ -50,3 +50,17 @@ def test_list_json(tmp_path):
     proc = run_cli("list", "--json", env=demo_env(tmp_path))
     assert proc.returncode == 0
     assert {c["id"] for c in json.loads(proc.stdout)} == {"demo.fails", "demo.passes", "demo.skips"}
+
+
+def test_cuda_without_cuda_reports_all_skipped_and_says_why(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():  # on a GPU machine this is a real run
+        return
+    out = tmp_path / "cuda.json"
+    proc = run_cli("verify", "--device", "cuda", "--quiet", "--report", str(out), env=demo_env(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "torch.cuda.is_available() is False" in proc.stdout and "on cuda (unavailable)" in proc.stdout
+    report = json.loads(out.read_text())
+    assert report["summary"] == {"passed": 0, "failed": 0, "skipped": 3}
+    assert all("CUDA was requested" in c["reason"] for c in report["claims"])
