@@ -107,9 +107,9 @@ function spiral(n, noise, rng) {
   return pts;
 }
 
-function regressPlane(n, noise, rng) {
+/** Points uniform on [-6, 6]^2, labelled at a noise-shifted position (TF Playground's regression sampling). */
+function regressionPoints(n, noise, rng, label) {
   const radius = 6;
-  const label = (x, y) => (x + y) / 10;
   const pts = [];
   for (let i = 0; i < n; i++) {
     const x = randUniform(rng, -radius, radius);
@@ -119,6 +119,10 @@ function regressPlane(n, noise, rng) {
     pts.push({ x, y, label: label(x + nx, y + ny) });
   }
   return pts;
+}
+
+function regressPlane(n, noise, rng) {
+  return regressionPoints(n, noise, rng, (x, y) => (x + y) / 10);
 }
 
 function regressGaussian(n, noise, rng) {
@@ -132,16 +136,7 @@ function regressGaussian(n, noise, rng) {
     }
     return best;
   };
-  const radius = 6;
-  const pts = [];
-  for (let i = 0; i < n; i++) {
-    const x = randUniform(rng, -radius, radius);
-    const y = randUniform(rng, -radius, radius);
-    const nx = randUniform(rng, -radius, radius) * noise;
-    const ny = randUniform(rng, -radius, radius) * noise;
-    pts.push({ x, y, label: label(x + nx, y + ny) });
-  }
-  return pts;
+  return regressionPoints(n, noise, rng, label);
 }
 
 export const DATASETS = {
