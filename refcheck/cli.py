@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from refcheck.runner import DEVICES, UsageError
+from refcheck.torchenv import DEVICES, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,6 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--report", type=Path, metavar="PATH", help="report path (default: .refcheck/report-DEVICE-torchVERSION.json)")
     v.add_argument("--seed", type=int, default=0, help="seed given to every claim (default: 0)")
     v.add_argument("--quiet", action="store_true", help="no progress bar or table; only failures and the summary")
+    v.add_argument("--threads", type=_threads, default=1, metavar="N|all", help="CPU threads per claim (default: 1)")
+    v.add_argument("--deterministic", action="store_true", help="torch.use_deterministic_algorithms(True) for every claim")
+
+    st = sub.add_parser("stress", help="run every claim across CPU kernel paths, MKL paths, threads, seeds, determinism")
+    st.add_argument("--seeds", type=int, default=5, metavar="N", help="seeds on the native cell (default: 5, at least 2)")
+    st.add_argument("--only", action="append", metavar="PATTERN", help="claim id or page glob/substring; repeatable")
+    st.add_argument("--out", type=Path, metavar="PATH", help="stress report path (default: reports/stress-cpu-...json)")
+    st.add_argument("--jobs", type=int, default=None, metavar="N", help="cells run at once (default: the core count)")
+    st.add_argument("--min-margin", type=float, default=0.10, metavar="F", help="smallest accepted relative margin (default: 0.10)")
+    st.add_argument("--list", action="store_true", help="print the grid of cells and exit")
 
     ls = sub.add_parser("list", help="list the registered claims")
     ls.add_argument("--only", action="append", metavar="PATTERN")
@@ -48,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _threads(text: str) -> int | None:
+    if text == "all":
+        return None
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"invalid thread count {text!r}; give a positive integer or 'all'")
+
+
 def _version() -> str:
     from refcheck import __version__
 
@@ -57,7 +75,13 @@ def _version() -> str:
 def cmd_verify(args: argparse.Namespace) -> int:
     from refcheck.console import run_verify
 
-    return run_verify(args.device, args.only, args.report, args.seed, args.quiet)
+    return run_verify(args.device, args.only, args.report, args.seed, args.quiet, args.threads, args.deterministic)
+
+
+def cmd_stress(args: argparse.Namespace) -> int:
+    from refcheck.stress import run_stress
+
+    return run_stress(seeds=args.seeds, only=args.only, out=args.out, jobs=args.jobs, min_margin=args.min_margin, list_only=args.list)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -80,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_verify(args)
         if args.command == "list":
             return cmd_list(args)
+        if args.command == "stress":
+            return cmd_stress(args)
         from refcheck.losses import cli as loss_cli
 
         if args.command == "loss":

@@ -28,7 +28,15 @@ def _short_evidence(r: ClaimResult, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def run_verify(device: str, only: list[str] | None, report_path: Path | None, seed: int, quiet: bool) -> int:
+def run_verify(
+    device: str,
+    only: list[str] | None,
+    report_path: Path | None,
+    seed: int,
+    quiet: bool,
+    threads: int | None = 1,
+    deterministic: bool = False,
+) -> int:
     from refcheck.registry import load_all
     from refcheck.runner import resolve_device, select, verify
 
@@ -50,7 +58,7 @@ def run_verify(device: str, only: list[str] | None, report_path: Path | None, se
         def advance(result: ClaimResult) -> None:
             progress.update(task, advance=1, current=result.id)
 
-        report = verify(device, seed=seed, on_result=advance, claims=chosen)
+        report = verify(device, seed=seed, on_result=advance, claims=chosen, threads=threads, deterministic=deterministic)
     path = report.write(report_path)
     if not quiet:
         console.print(results_table(report))
@@ -62,9 +70,14 @@ def run_verify(device: str, only: list[str] | None, report_path: Path | None, se
         reason = report.results[0].reason if report.results else ""
         console.print(f"[yellow]{reason}: every selected claim is reported skipped, none passed[/]", soft_wrap=True)
     versions = ", ".join(f"{k} {v}" for k, v in report.versions.items() if v and k in ("torch", "torchvision", "timm"))
+    from refcheck.torchenv import path_label
+
+    where = report.device["resolved"] + (" (unavailable)" if report.device["name"] == "unavailable" else "")
+    if path_label(report.kernel):
+        where += f", {path_label(report.kernel)}"
     console.print(
         f"{s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped in {report.seconds:.1f}s "
-        f"on {report.device['resolved']}{' (unavailable)' if report.device['name'] == 'unavailable' else ''} ({versions}); report: {path}",
+        f"on {where} ({versions}); report: {path}",
         soft_wrap=True,
     )
     return 1 if failed else 0

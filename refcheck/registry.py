@@ -25,6 +25,12 @@ class Claim:
     figure: Callable[[dict[str, Any]], Any] | None = None
     needs: tuple[str, ...] = field(default=())  # optional extra modules, e.g. ("keras",)
     version_note: str = ""  # shown on the page when the fact depends on versions
+    thin_margin: str = ""  # why a margin under the stress run's minimum is accepted (shown on the page)
+
+    @property
+    def statistical(self) -> bool:
+        """Its truth depends on randomness or floating-point paths (tag 'statistical'): the badge shows its margin."""
+        return "statistical" in self.tags
 
     @property
     def module(self) -> str:
@@ -47,6 +53,7 @@ def claim(
     figure: Callable[[dict[str, Any]], Any] | None = None,
     needs: tuple[str, ...] = (),
     version_note: str = "",
+    thin_margin: str = "",
 ) -> Callable:
     """Register ``fn(ctx) -> evidence`` as the check of claim ``id`` shown on ``page``."""
     if not ID_RE.match(id):
@@ -57,7 +64,7 @@ def claim(
     def register(fn: Callable) -> Callable:
         if id in REGISTRY and REGISTRY[id].check.__qualname__ != fn.__qualname__:
             raise RegistryError(f"claim id {id!r} registered twice ({REGISTRY[id].module} and {fn.__module__})")
-        REGISTRY[id] = Claim(id, page, " ".join(says.split()), fn, tuple(tags), figure, tuple(needs), version_note)
+        REGISTRY[id] = Claim(id, page, " ".join(says.split()), fn, tuple(tags), figure, tuple(needs), version_note, thin_margin)
         return fn
 
     return register

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 1
+SCHEMA = 2
+READABLE = (1, 2)  # schema 1 lacks margins, kernel path and settings; those read as unknown
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +29,8 @@ class ClaimResult:
     checks: list[dict[str, Any]] = field(default_factory=list)
     reason: str = ""  # why it failed or was skipped
     version_note: str = ""
+    margin: float | None = None  # smallest relative margin of its thresholded checks
+    skipped_parts: list[str] = field(default_factory=list)  # parts that could not run here, with why
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Report:
     created: str
     seconds: float
     seed: int = 0
+    kernel: dict[str, str] = field(default_factory=dict)  # CPU code path: ATen kernels, MKL path
+    settings: dict[str, Any] = field(default_factory=dict)  # threads, deterministic algorithms
     schema: int = SCHEMA
 
     @property
@@ -53,8 +58,16 @@ class Report:
         data["claims"] = data.pop("results")
         return data
 
+    @property
+    def native(self) -> bool:
+        """Whether the run used the CPU's own code path (or is not a CPU run)."""
+        from refcheck.torchenv import is_native
+
+        return is_native(self.kernel)
+
     def default_name(self) -> str:
-        return f"report-{self.device['resolved']}-torch{self.versions.get('torch')}.json"
+        path = "" if self.native else f"-{self.kernel.get('aten')}-mkl{self.kernel.get('mkl', 'native').lower()}"
+        return f"report-{self.device['resolved']}{path}-torch{self.versions.get('torch')}.json"
 
     def write(self, path: Path | None = None) -> Path:
         path = path or report_dir() / self.default_name()
@@ -65,10 +78,13 @@ class Report:
 
 def load(path: Path) -> Report:
     data = json.loads(Path(path).read_text())
-    if data.get("schema") != SCHEMA:
-        raise ValueError(f"{path}: report schema {data.get('schema')!r}, expected {SCHEMA}")
+    if data.get("schema") not in READABLE:
+        raise ValueError(f"{path}: report schema {data.get('schema')!r}, expected one of {READABLE}")
     results = [ClaimResult(**c) for c in data["claims"]]
-    return Report(data["device"], data["versions"], results, data["created"], data["seconds"], data.get("seed", 0))
+    return Report(
+        data["device"], data["versions"], results, data["created"], data["seconds"], data.get("seed", 0),
+        data.get("kernel", {}), data.get("settings", {}),
+    )
 
 
 def load_all(directory: Path | None = None) -> list[Report]:

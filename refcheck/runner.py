@@ -8,17 +8,14 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 
-from refcheck.context import ClaimFailed, Context, Skipped, _plain
+from refcheck.context import ClaimFailed, Context, Skipped, _plain, smallest_margin
 from refcheck.offline import block_network
 from refcheck.registry import Claim, load_all
 from refcheck.report import ClaimResult, Report
+from refcheck.torchenv import DEVICES, TorchState, UsageError, configure, kernel_path, resolve_device
 from refcheck.versions import device_name, versions
 
-DEVICES = ("cpu", "cuda", "auto")
-
-
-class UsageError(ValueError):
-    """A user mistake (bad device, filter matching nothing): printed as one line, exit 2."""
+__all__ = ["DEVICES", "UsageError", "resolve_device", "run_claim", "select", "verify"]
 
 
 def select(claims: dict[str, Claim], patterns: Iterable[str] | None) -> list[Claim]:
@@ -38,56 +35,28 @@ def select(claims: dict[str, Claim], patterns: Iterable[str] | None) -> list[Cla
     return chosen
 
 
-def resolve_device(requested: str) -> tuple[str, str | None]:
-    """Map cpu|cuda|auto to the device to run on, plus a skip reason when it is unavailable."""
-    if requested not in DEVICES:
-        raise UsageError(f"unknown device {requested!r}; valid devices: {', '.join(DEVICES)}")
-    import torch
+def run_claim(
+    claim: Claim,
+    device: str,
+    seed: int = 0,
+    skip_reason: str | None = None,
+    threads: int | None = 1,
+    deterministic: bool = False,
+) -> ClaimResult:
+    """Run one claim's check and turn its outcome into a result (never raises).
 
-    has_cuda = torch.cuda.is_available()
-    if requested == "auto":
-        return ("cuda" if has_cuda else "cpu"), None
-    if requested == "cuda" and not has_cuda:
-        return "cuda", "CUDA was requested but torch.cuda.is_available() is False on this machine"
-    return requested, None
-
-
-class _TorchState:
-    """Snapshot of the global torch settings a claim could change, restored after it."""
-
-    def __init__(self) -> None:
-        import torch
-
-        self.dtype = torch.get_default_dtype()
-        self.grad = torch.is_grad_enabled()
-        self.deterministic = torch.are_deterministic_algorithms_enabled()
-        self.threads = torch.get_num_threads()
-
-    def restore(self) -> None:
-        import torch
-
-        torch.set_default_dtype(self.dtype)
-        torch.set_grad_enabled(self.grad)
-        torch.use_deterministic_algorithms(self.deterministic)
-        torch.set_num_threads(self.threads)
-
-
-def run_claim(claim: Claim, device: str, seed: int = 0, skip_reason: str | None = None) -> ClaimResult:
-    """Run one claim's check and turn its outcome into a result (never raises)."""
+    On CPU, claims run on ``threads`` threads (default 1: they are small workloads, and float reductions
+    then do not depend on the core count); ``None`` leaves torch's default, all cores.
+    """
     ctx = Context(device, seed)
     start = time.perf_counter()
     status, reason, evidence = "passed", "", {}
     if skip_reason:
         status, reason = "skipped", skip_reason
     else:
-        state = _TorchState()
+        state = TorchState.save()
         try:
-            if device == "cpu":
-                # Claims are small workloads: one thread is faster on a busy CPU, and float reductions then
-                # do not depend on the machine's core count, so evidence is the same everywhere.
-                import torch
-
-                torch.set_num_threads(1)
+            configure(threads if device == "cpu" else None, deterministic)
             ctx.seed()
             with block_network():
                 evidence = claim.check(ctx) or {}
@@ -100,8 +69,8 @@ def run_claim(claim: Claim, device: str, seed: int = 0, skip_reason: str | None 
             evidence = {"traceback": traceback.format_exc(limit=6)}
         finally:
             state.restore()
-        if status == "passed" and not ctx.checks:
-            status, reason = "failed", "the check made no expectation (a claim must be able to fail)"
+        if status == "passed" and not any(c.get("ok") for c in ctx.checks):
+            status, reason = "failed", "the check made no expectation that ran (a claim must be able to fail)"
     return ClaimResult(
         id=claim.id,
         page=claim.page,
@@ -112,6 +81,8 @@ def run_claim(claim: Claim, device: str, seed: int = 0, skip_reason: str | None 
         checks=ctx.checks,
         reason=reason,
         version_note=claim.version_note,
+        margin=smallest_margin(ctx.checks),
+        skipped_parts=[f"{c['what']}: {c['skipped']}" for c in ctx.checks if c.get("skipped")],
     )
 
 
@@ -121,6 +92,8 @@ def verify(
     seed: int = 0,
     on_result: Callable[[ClaimResult], None] | None = None,
     claims: list[Claim] | None = None,
+    threads: int | None = 1,
+    deterministic: bool = False,
 ) -> Report:
     """Run the selected claims on ``device`` and return the report (not yet written)."""
     chosen = claims if claims is not None else select(load_all(), only)
@@ -128,7 +101,7 @@ def verify(
     started = time.perf_counter()
     results = []
     for c in chosen:
-        result = run_claim(c, resolved, seed, skip_reason)
+        result = run_claim(c, resolved, seed, skip_reason, threads, deterministic)
         results.append(result)
         if on_result:
             on_result(result)
@@ -140,4 +113,6 @@ def verify(
         created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         seconds=round(time.perf_counter() - started, 3),
         seed=seed,
+        kernel=kernel_path() if resolved == "cpu" else {},
+        settings={"threads": threads or "all", "deterministic": deterministic},
     )

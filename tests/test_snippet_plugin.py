@@ -69,15 +69,17 @@ def test_unknown_device_is_a_usage_error(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_cuda_without_cuda_is_a_usage_error(tmp_path):
+def test_cuda_without_cuda_skips_every_snippet_saying_why(tmp_path):
+    """The claim runner's rule (refcheck.torchenv): a missing CUDA is reported skipped, never passed."""
     import torch
 
     if torch.cuda.is_available():  # on a GPU machine the run is legitimate
         proc = run_pytest(tmp_path, "```python\nimport torch\nprint(torch.empty(1).device.type)\n```\n", "--device", "cuda")
         assert proc.returncode == 0 and "1 passed" in proc.stdout
         return
-    proc = run_pytest(tmp_path, "```python\nprint(1)\n```\n", "--device", "cuda")
-    assert proc.returncode == 4 and "torch.cuda.is_available() is False" in proc.stderr
+    proc = run_pytest(tmp_path, "```python\nprint(1)\n```\n\n```python\nprint(2)\n```\n", "--device", "cuda", "-rs")
+    assert proc.returncode == 0 and "2 skipped" in proc.stdout and "passed" not in proc.stdout.splitlines()[-1]
+    assert "torch.cuda.is_available() is False" in proc.stdout and "unavailable" in proc.stdout
 
 
 def test_snippet_reaching_the_network_fails_saying_so(tmp_path):

@@ -10,7 +10,7 @@ from refcheck.losses.describe import cheatsheet_row, rules_text
 from refcheck.losses.diagnose import STAGE_TEXT, DiagnoseError, diagnose, fmt_shape
 from refcheck.losses.model import Contract, to_json
 from refcheck.losses.spec import SpecError, parse_spec
-from refcheck.runner import UsageError
+from refcheck.torchenv import UsageError
 
 
 def _resolve(name: str) -> Contract:

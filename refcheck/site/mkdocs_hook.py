@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from refcheck.site.builtin import footer_text, status_overview
 from refcheck.site.directives import load_directives
 from refcheck.site.markers import MarkerError, find_markers
 from refcheck.site.render import claim_html
@@ -36,16 +37,15 @@ def on_config(config):
     load_directives()
     _state = SiteState.load(Path(config.docs_dir), reports_dirs(config))
     pins = _state.pins
-    record = _state.primary
-    verified = (
-        f"last verified {record.created[:10]} on {record.device['resolved']}: {record.summary['passed']} claims passed"
-        if record
-        else "not verified yet: run refcheck verify"
-    )
     config.copyright = (
         f"Verified against torch {pins.get('torch')} · torchvision {pins.get('torchvision')} · timm {pins.get('timm')} "
-        f"(requirements/verified.txt) · {verified}"
+        f"(requirements/verified.txt) · {footer_text(_state)}"
     )
+    overview = status_overview(_state)
+    # Info, not warning: a failed claim is shown red on its page; it must not stop the strict build or serving.
+    for key, what in (("failed", "FAILED"), ("other_runs", "FAILED on another code path"), ("skipped", "skipped")):
+        for claim_id, reason in overview[key].items():
+            log.info(f"refcheck: claim {claim_id} {what} (docs/{_state.claims[claim_id].page}): {reason}")
     return config
 
 

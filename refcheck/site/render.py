@@ -11,14 +11,40 @@ from typing import Any
 from refcheck.registry import Claim
 from refcheck.report import ClaimResult, Report
 from refcheck.site.state import SiteState
+from refcheck.torchenv import path_label
 
-ICON = {"passed": "✔", "failed": "✘", "skipped": "–", "unverified": "?"}
-LABEL = {"passed": "verified", "failed": "FAILED", "skipped": "skipped", "unverified": "not verified yet"}
+ICON = {"passed": "✔", "failed": "✘", "skipped": "–", "unverified": "?", "partial": "◐"}
+LABEL = {"passed": "verified", "failed": "FAILED", "skipped": "skipped", "unverified": "not verified yet", "partial": "partly verified"}
 
 
 def run_label(report: Report) -> str:
     v = report.versions
-    return f"{report.device['resolved']} · torch {v.get('torch')} · timm {v.get('timm')}"
+    path = path_label(report.kernel)
+    return f"{report.device['resolved']}{f' ({path})' if path else ''} · torch {v.get('torch')} · timm {v.get('timm')}"
+
+
+def display_status(result: ClaimResult | None) -> str:
+    """The badge a result earns: a pass with parts that could not run is 'partial', never plain 'verified'."""
+    if result is None:
+        return "unverified"
+    if result.status == "passed" and result.skipped_parts:
+        return "partial"
+    return result.status
+
+
+def margin_text(margin: float | None) -> str:
+    return "" if margin is None else f"margin {margin:.0%}"
+
+
+def main_badge(claim: Claim, result: ClaimResult | None) -> str:
+    """The claim's badge from the report of record; a statistical claim's shows its smallest margin."""
+    status = display_status(result)
+    text = LABEL[status]
+    if result is not None and result.skipped_parts:
+        text += f" ({len(result.skipped_parts)} part{'s' if len(result.skipped_parts) > 1 else ''} skipped)"
+    if result is not None and claim.statistical and result.margin is not None and status != "skipped":
+        text += f" · {margin_text(result.margin)}"
+    return badge(status, text)
 
 
 def badge(status: str, text: str | None = None) -> str:
@@ -32,15 +58,30 @@ def _value(v: Any) -> str:
     return f"<code>{html.escape(text)}</code>"
 
 
+def _check_icon(check: dict[str, Any]) -> str:
+    if check.get("skipped"):
+        return ICON["skipped"]
+    return ICON["passed" if check["ok"] else "failed"]
+
+
+def _margin_cell(check: dict[str, Any]) -> str:
+    return "" if check.get("margin") is None else f"{check['margin']:.1%}"
+
+
 def checks_table(result: ClaimResult) -> str:
+    """Every expectation: what was compared, expected, measured, and the margin of a thresholded one."""
     rows = "".join(
-        f"<tr><td>{ICON['passed' if c['ok'] else 'failed']}</td><td>{html.escape(str(c['what']))}</td>"
-        f"<td>{_value(c['expected'])}</td><td>{_value(c['measured'])}</td></tr>"
+        f"<tr><td>{_check_icon(c)}</td><td>{html.escape(str(c['what']))}</td>"
+        f"<td>{_value(c['expected'])}</td><td>{_value(c['measured'])}</td>"
+        f"<td>{_margin_cell(c)}</td></tr>"
         for c in result.checks
     )
     if not rows:
         return ""
-    return f'<table class="refcheck-checks"><thead><tr><th></th><th>check</th><th>expected</th><th>measured</th></tr></thead><tbody>{rows}</tbody></table>'
+    return (
+        '<table class="refcheck-checks"><thead><tr><th></th><th>check</th><th>expected</th><th>measured</th>'
+        f'<th title="distance from the threshold, relative to it">margin</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
 
 
 def evidence_table(evidence: dict[str, Any]) -> str:
@@ -94,33 +135,52 @@ def differences_html(results: list[tuple[Report, ClaimResult]]) -> str:
     return f'<p class="refcheck-meta">Other runs:</p><ul class="refcheck-runs">{"".join(items)}</ul>'
 
 
+def stress_text(entry: dict[str, Any] | None, stress: dict[str, Any] | None) -> str:
+    """One sentence on the claim's stress run: cells passed, smallest margin and where."""
+    if not entry or not stress:
+        return ""
+    cells = f"passed {entry['passed']} of {entry['cells']} cells"
+    margin = f", smallest margin {entry['min_margin']:.0%} (cell {entry['min_margin_cell']})" if entry.get("min_margin") is not None else ""
+    return f"Stress run ({stress['cpu']}, torch {stress['versions'].get('torch')}, {stress['created'][:10]}): {cells}{margin}."
+
+
 def claim_html(claim: Claim, state: SiteState) -> str:
     """The block that replaces ``<!-- claim: ID -->``."""
     results = state.results(claim.id)
     primary = results[0] if results else None
-    status = primary[1].status if primary else "unverified"
-    runs = " ".join(badge(res.status, f"{res.status} · {run_label(rep)}") for rep, res in results)
+    status = display_status(primary[1] if primary else None)
+    runs = " ".join(badge(display_status(res), f"{res.status} · {run_label(rep)}") for rep, res in results)
     body = []
     if primary:
         rep, res = primary
         if res.reason:
             body.append(f'<p class="refcheck-reason"><strong>{html.escape(res.status)}:</strong> {html.escape(res.reason)}</p>')
+        for part in res.skipped_parts:
+            body.append(f'<p class="refcheck-reason"><strong>part skipped:</strong> {html.escape(part)}</p>')
         body.append(checks_table(res))
         body.append(evidence_table(res.evidence))
+        path = path_label(rep.kernel)
         body.append(
-            f'<p class="refcheck-meta">Measured on {html.escape(rep.device["name"])}, Python {html.escape(str(rep.versions.get("python")))}, '
+            f'<p class="refcheck-meta">Measured on {html.escape(rep.device["name"])}{f" ({html.escape(path)})" if path else ""}, '
+            f'Python {html.escape(str(rep.versions.get("python")))}, '
             f"torch {rep.versions.get('torch')}, torchvision {rep.versions.get('torchvision')}, timm {rep.versions.get('timm')}, "
-            f"in {res.seconds:.2f} s ({html.escape(rep.created)}). Check: <code>{html.escape(claim.module)}</code>.</p>"
+            f"seed {rep.seed}, in {res.seconds:.2f} s ({html.escape(rep.created)}). Check: <code>{html.escape(claim.module)}</code>.</p>"
         )
+        stress = stress_text(state.stress_entry(claim.id), state.stress)
+        if stress:
+            body.append(f'<p class="refcheck-meta refcheck-stress">{html.escape(stress)}</p>')
         body.append(differences_html(results))
     else:
         body.append('<p class="refcheck-reason">No verification report was found when this page was built. Run <code>refcheck verify</code> and rebuild.</p>')
     note = f'<p class="refcheck-version-note">Version-specific: {html.escape(claim.version_note)}</p>' if claim.version_note else ""
+    if claim.thin_margin:
+        note += f'<p class="refcheck-version-note">Thin margin, accepted because: {html.escape(claim.thin_margin)}</p>'
     figure = figure_html(claim, primary[1].evidence) if primary and primary[1].status == "passed" else ""
+    opened = " open" if status in ("failed", "partial") else ""
     return (
-        f'<div class="refcheck-claim refcheck-{status}" id="claim-{claim.id}">\n'
-        f'<p class="refcheck-says">{badge(status)} {html.escape(claim.says)} '
+        f'<div class="refcheck-claim refcheck-{status}" id="claim-{claim.id}" data-status="{status}">\n'
+        f'<p class="refcheck-says">{main_badge(claim, primary[1] if primary else None)} {html.escape(claim.says)} '
         f'<a class="refcheck-id" href="#claim-{claim.id}" title="claim id"><code>{claim.id}</code></a></p>\n'
         f"{note}{figure}"
-        f'<details class="refcheck-details"><summary>Evidence {runs}</summary>\n{"".join(body)}\n</details>\n</div>\n'
+        f'<details class="refcheck-details"{opened}><summary>Evidence {runs}</summary>\n{"".join(body)}\n</details>\n</div>\n'
     )

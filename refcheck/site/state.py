@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from refcheck import report as report_mod
 from refcheck.registry import Claim, load_all
 from refcheck.report import ClaimResult, Report
+from refcheck.torchenv import path_label
 from refcheck.versions import pinned
 
 
@@ -19,20 +21,39 @@ class SiteState:
     docs_dir: Path
     shown: dict[str, str] = field(default_factory=dict)  # claim id -> page that shows it
     page: str = ""  # src path (relative to docs/) of the page being built
+    stress_reports: list[dict[str, Any]] = field(default_factory=list)  # newest first
 
     @classmethod
     def load(cls, docs_dir: Path, reports_dirs: list[Path] | None = None) -> SiteState:
-        """Claims, every report in ``reports_dirs`` (newest first) and the pins."""
-        reports = [r for d in (reports_dirs or [None]) for r in report_mod.load_all(d)]
-        return cls(load_all(), sorted(reports, key=lambda r: r.created, reverse=True), pinned(), docs_dir)
+        """Claims, every report and stress report in ``reports_dirs`` (newest first) and the pins."""
+        from refcheck.stress import load_stress
+
+        dirs = reports_dirs or [report_mod.report_dir()]
+        reports = [r for d in dirs for r in report_mod.load_all(d)]
+        stress = sorted((s for d in dirs for s in load_stress(d)), key=lambda s: s.get("created", ""), reverse=True)
+        return cls(load_all(), sorted(reports, key=lambda r: r.created, reverse=True), pinned(), docs_dir, stress_reports=stress)
 
     @property
     def primary(self) -> Report | None:
-        """The report of record: newest CPU run on the pinned torch, else the newest report."""
-        for r in self.reports:
-            if r.device["resolved"] == "cpu" and r.versions.get("torch") == self.pins.get("torch"):
+        """The report of record: the newest CPU run on the pinned torch on the CPU's own code path, else the
+        newest such run on any code path, else the newest report."""
+        pinned_cpu = [r for r in self.reports if r.device["resolved"] == "cpu" and r.versions.get("torch") == self.pins.get("torch")]
+        for r in pinned_cpu:
+            if r.native:
                 return r
-        return self.reports[0] if self.reports else None
+        return pinned_cpu[0] if pinned_cpu else (self.reports[0] if self.reports else None)
+
+    @property
+    def stress(self) -> dict[str, Any] | None:
+        """The stress report of record: the newest one on the pinned torch, else the newest."""
+        for s in self.stress_reports:
+            if s.get("versions", {}).get("torch") == self.pins.get("torch"):
+                return s
+        return self.stress_reports[0] if self.stress_reports else None
+
+    def stress_entry(self, claim_id: str) -> dict[str, Any] | None:
+        s = self.stress
+        return s["claims"].get(claim_id) if s else None
 
     def results(self, claim_id: str) -> list[tuple[Report, ClaimResult]]:
         """This claim's result in every report, one per (device, torch, timm): the report of record first
@@ -40,7 +61,7 @@ class SiteState:
         primary = self.primary
         seen, out = set(), []
         for r in sorted(self.reports, key=lambda r: r is not primary):
-            key = (r.device["resolved"], r.versions.get("torch"), r.versions.get("timm"))
+            key = (r.device["resolved"], r.versions.get("torch"), r.versions.get("timm"), path_label(r.kernel))
             if key in seen:
                 continue
             for res in r.results:
