@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--out", type=Path, metavar="PATH", help="stress report path (default: reports/stress-cpu-...json)")
     st.add_argument("--jobs", type=int, default=None, metavar="N", help="cells run at once (default: the core count)")
     st.add_argument("--min-margin", type=float, default=0.10, metavar="F", help="smallest accepted relative margin (default: 0.10)")
+    st.add_argument("--cells", type=lambda t: [c.strip() for c in t.split(",") if c.strip()], metavar="NAME,...", help="run only these cells (see --list)")
     st.add_argument("--list", action="store_true", help="print the grid of cells and exit")
 
     ls = sub.add_parser("list", help="list the registered claims")
@@ -81,7 +82,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_stress(args: argparse.Namespace) -> int:
     from refcheck.stress import run_stress
 
-    return run_stress(seeds=args.seeds, only=args.only, out=args.out, jobs=args.jobs, min_margin=args.min_margin, list_only=args.list)
+    return run_stress(
+        seeds=args.seeds, only=args.only, cells_named=args.cells, out=args.out, jobs=args.jobs, min_margin=args.min_margin, list_only=args.list
+    )
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -131,6 +131,7 @@ def summarize(cells: list[tuple[Cell, dict[str, ClaimResult], dict[str, Any]]], 
         margins = [(r.margin, cell.name) for cell, r in ran if r.margin is not None]
         smallest = min(margins) if margins else (None, "")
         seed_cells = [r.evidence for cell, r in ran if cell.name == "native" or cell.name.startswith("seed-")]
+        seed_sensitive = None if len(seed_cells) < 2 else not _same(seed_cells)
         path_cells = [r.evidence for cell, r in ran if not cell.name.startswith("seed-")]
         claim = registry.get(cid)
         entry = {
@@ -143,7 +144,7 @@ def summarize(cells: list[tuple[Cell, dict[str, ClaimResult], dict[str, Any]]], 
             "min_margin": smallest[0],
             "min_margin_cell": smallest[1],
             "margins": {cell.name: r.margin for cell, r in ran},
-            "seed_sensitive": not _same(seed_cells),
+            "seed_sensitive": seed_sensitive,  # None: fewer than two seeds ran
             "path_sensitive": not _same(path_cells),
             "thin_margin": claim.thin_margin if claim else "",
         }
@@ -158,18 +159,34 @@ def problems(entry: dict[str, Any], min_margin: float) -> list[str]:
     m = entry["min_margin"]
     if m is not None and m < min_margin and not entry["thin_margin"]:
         found.append(f"margin {m:.1%} in cell {entry['min_margin_cell']} is under {min_margin:.0%}")
-    if entry["statistical"] and not entry["seed_sensitive"]:
+    if entry["statistical"] and entry["seed_sensitive"] is False:
         found.append("statistical, yet its evidence is identical for every seed (the run's seed does not reach it)")
     return found
 
 
-def default_out(versions: dict[str, Any]) -> Path:
-    return REPO_ROOT / "reports" / f"stress-cpu-{cpu_vendor()}-torch{versions.get('torch')}.json"
+def default_out(versions: dict[str, Any], partial: bool) -> Path:
+    """reports/ (committed, shown on the site) for a full run; the local report directory for a partial one."""
+    from refcheck.report import report_dir
+
+    name = f"stress-cpu-{cpu_vendor()}-torch{versions.get('torch')}.json"
+    return (report_dir() if partial else REPO_ROOT / "reports") / name
+
+
+def pick(cells: list[Cell], names: list[str] | None) -> list[Cell]:
+    """The cells named (all when none); an unknown name is a usage error listing the valid ones."""
+    if not names:
+        return cells
+    known = {c.name: c for c in cells}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown cell {unknown[0]!r}; cells of this grid: {', '.join(known)}")
+    return [c for c in cells if c.name in names]
 
 
 def run_stress(
     seeds: int = 5,
     only: list[str] | None = None,
+    cells_named: list[str] | None = None,
     out: Path | None = None,
     jobs: int | None = None,
     min_margin: float = 0.10,
@@ -183,7 +200,7 @@ def run_stress(
     from refcheck.versions import cpu_model, versions
 
     console = Console()
-    cells = grid(seeds)
+    cells = pick(grid(seeds), cells_named)
     if list_only:
         for cell in cells:
             env = " ".join(f"{k}={v}" for k, v in cell.env.items()) or "(no override)"
@@ -205,9 +222,12 @@ def run_stress(
             rep = load(path)
             info = {"seconds": round(seconds, 1), "summary": rep.summary, "kernel": rep.kernel, "settings": rep.settings}
             finished.append((cell, {r.id: r for r in rep.results}, info))
-            console.print(f"cell {cell.name:26} {rep.summary['passed']:3} passed {rep.summary['failed']:3} failed "
-                          f"{rep.summary['skipped']:3} skipped  {seconds:5.1f} s  ({rep.kernel.get('aten')} kernels, MKL {rep.kernel.get('mkl')})",
-                          highlight=False)
+            console.print(
+                f"cell {cell.name:26} {rep.summary['passed']:3} passed {rep.summary['failed']:3} failed "
+                f"{rep.summary['skipped']:3} skipped  {seconds:5.1f} s  ({rep.kernel.get('aten')} kernels, MKL {rep.kernel.get('mkl')})",
+                highlight=False,
+                soft_wrap=True,
+            )
     order = {c.name: i for i, c in enumerate(cells)}
     finished.sort(key=lambda t: order[t[0].name])
     claims = summarize(finished, min_margin)
@@ -220,12 +240,13 @@ def run_stress(
         "vendor": cpu_vendor(),
         "versions": vers,
         "min_margin_target": min_margin,
+        "partial": bool(only or cells_named),  # a subset of claims or cells: not shown on the site
         "seconds": round(time.perf_counter() - started, 1),
         "jobs": jobs,
         "grid": [{**asdict(c), **info} for c, _, info in finished],
         "claims": claims,
     }
-    path = out or default_out(vers)
+    path = out or default_out(vers, partial=bool(only or cells_named))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n")
     bad = {cid: e for cid, e in claims.items() if e["problems"]}

@@ -87,4 +87,4 @@ def test_other_versions_are_shown_with_their_differences(mini_site, tmp_path, mo
     html = (project / "site" / "index.html").read_text()
     assert "cpu · torch 2.9.1 · timm 1.0.22" in html
     assert "sum: 5 (here 4)" in html and "status failed (differs on old torch)" in html
-    assert '<div class="refcheck-claim refcheck-passed" id="claim-demo.passes">' in html
+    assert '<div class="refcheck-claim refcheck-passed" id="claim-demo.passes" data-status="passed">' in html

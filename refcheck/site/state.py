@@ -45,11 +45,12 @@ class SiteState:
 
     @property
     def stress(self) -> dict[str, Any] | None:
-        """The stress report of record: the newest one on the pinned torch, else the newest."""
-        for s in self.stress_reports:
+        """The stress report of record: the newest full run on the pinned torch, else the newest full run."""
+        full = [s for s in self.stress_reports if not s.get("partial")]
+        for s in full:
             if s.get("versions", {}).get("torch") == self.pins.get("torch"):
                 return s
-        return self.stress_reports[0] if self.stress_reports else None
+        return full[0] if full else None
 
     def stress_entry(self, claim_id: str) -> dict[str, Any] | None:
         s = self.stress
