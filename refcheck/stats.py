@@ -30,7 +30,7 @@ def counts(docs: Path = DOCS) -> dict[str, int]:
     }
 
 
-def readme_section(c: dict[str, int], report: Report | None) -> str:
+def readme_section(c: dict[str, int], report: Report | None, others: list[Report] | None = None, stress: dict | None = None) -> str:
     lines = [
         START,
         f"- **{c['claims']} claims** registered in `refcheck/claims/`, each shown on its page with its evidence.",
@@ -43,14 +43,32 @@ def readme_section(c: dict[str, int], report: Report | None) -> str:
             f"- Last report ({report.created[:10]}, {report.device['name']}, torch {v.get('torch')}, timm {v.get('timm')}): "
             f"{s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped in {report.seconds:.0f} s."
         )
+    from refcheck.torchenv import path_label
+
+    for other in others or []:
+        o = other.summary
+        lines.append(
+            f"- Same versions on a second CPU code path ({path_label(other.kernel)}): "
+            f"{o['passed']} passed, {o['failed']} failed, {o['skipped']} skipped."
+        )
+    if stress is not None:
+        meeting = sum(1 for e in stress["claims"].values() if not e.get("problems"))
+        margins = [e["min_margin"] for e in stress["claims"].values() if e.get("min_margin") is not None]
+        lines.append(
+            f"- Stress run ({stress['created'][:10]}, {stress['cpu']}, torch {stress['versions'].get('torch')}): "
+            f"{len(stress['grid'])} cells in {stress['seconds'] / 60:.1f} min; {meeting} of {len(stress['claims'])} claims pass "
+            f"every cell with a margin of at least {stress['min_margin_target']:.0%}"
+            + (f" (smallest margin {min(margins):.0%})." if margins else ".")
+        )
     lines.append(END)
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, report: Report | None) -> bool:
+def update_readme(readme: Path, report: Report | None, others: list[Report] | None = None, stress: dict | None = None) -> bool:
     """Rewrite the stats section of the README; returns whether it changed."""
     text = readme.read_text()
-    new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: readme_section(counts(), report), text, flags=re.S)
+    section = readme_section(counts(), report, others, stress)
+    new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: section, text, flags=re.S)
     if new != text:
         readme.write_text(new)
     return new != text

@@ -1,11 +1,22 @@
-"""Rewrite README's "What is verified" counts from the repository and the newest CPU report."""
+"""Rewrite README's "What is verified" section from the repository, the reports and the stress run.
+
+The figures are those the site shows: the report of record (this CPU's own code path, pinned
+versions), the runs of the same versions on other code paths, and the committed stress report.
+"""
 
 from pathlib import Path
 
-from refcheck.report import load_all
+from refcheck.report import REPO_ROOT, report_dir
+from refcheck.site.state import SiteState
 from refcheck.stats import update_readme
 
 ROOT = Path(__file__).resolve().parents[1]
-reports = [r for r in load_all() if r.device["resolved"] == "cpu"]
-changed = update_readme(ROOT / "README.md", reports[0] if reports else None)
+state = SiteState.load(ROOT / "docs", [report_dir(), REPO_ROOT / "reports"])
+record = state.primary
+others = [
+    r for r in state.reports
+    if record is not None and r is not record and r.device["resolved"] == "cpu" and not r.native
+    and r.versions.get("torch") == record.versions.get("torch")
+][:1]
+changed = update_readme(ROOT / "README.md", record, others, state.stress)
 print("README.md updated" if changed else "README.md already up to date")

@@ -50,9 +50,10 @@ def test_two_runs_give_identical_evidence():
     """Under `nox -s verify` the report just written is compared with a fresh run of every claim;
     run alone, the timm claims are run twice."""
     current = versions()
-    earlier = [
+    earlier = [  # the native-path report `nox -s verify` just wrote (seed 0, one thread), not the second-path one
         r for r in load_reports()
         if r.device["resolved"] == "cpu" and r.versions.get("torch") == current["torch"] and r.versions.get("timm") == current["timm"]
+        and r.native and r.seed == 0 and r.settings.get("threads", 1) == 1 and not r.settings.get("deterministic")
     ]
     if os.environ.get("REFCHECK_SITE_DIR") and earlier:
         first = earlier[0]

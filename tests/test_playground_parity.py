@@ -283,22 +283,42 @@ EXPORT_HASHES = [
 ]
 
 
+RUN_AS_MAIN = """
+import contextlib, io, json, runpy, sys
+outputs = []
+for path in sys.argv[1:]:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        runpy.run_path(path, run_name="__main__")
+    outputs.append(buffer.getvalue())
+print(json.dumps(outputs))
+"""
+
+
+def run_as_programs(scripts: list) -> list[str]:
+    """Run each script as ``__main__`` (as ``python script.py`` would), in one subprocess; their stdouts."""
+    proc = subprocess.run([sys.executable, "-c", RUN_AS_MAIN, *map(str, scripts)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def test_exported_pytorch_snippet_predicts_like_the_engine(tmp_path):
     g = torch.Generator().manual_seed(0)
     points = (torch.rand(25, 2, generator=g, dtype=torch.float64) * 12 - 6).tolist()
     exports = run_node({"exports": [{"hash": h, "epochs": 30, "points": points} for h in EXPORT_HASHES]})["exports"]
-    for h, ex in zip(EXPORT_HASHES, exports):
+    scripts = []
+    for i, ex in enumerate(exports):
+        scripts.append(tmp_path / f"exported_{i}.py")
+        scripts[-1].write_text(ex["snippet"])
+    # every script runs as a program (what a reader does), as __main__ in one fresh Python: one torch import
+    outputs = run_as_programs(scripts)
+    for h, ex, printed_text in zip(EXPORT_HASHES, exports, outputs):
         assert ex["epoch"] == 30, h
-        script = tmp_path / "exported.py"
-        script.write_text(ex["snippet"])
-        # the script runs as a program (what a reader does) ...
-        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, f"{h}: {proc.stderr}"
-        printed = json.loads(proc.stdout.strip())
+        printed = json.loads(printed_text.strip())
         assert rel_diff(printed, torch.tensor(ex["predictions"], dtype=torch.float64)) <= REL_TOL, h
         # ... and as a module: its predict() on the test points equals the engine's predictions.
         ns: dict = {"__name__": "exported"}
-        exec(compile(ex["snippet"], str(script), "exec"), ns)
+        exec(compile(ex["snippet"], f"exported-{h}", "exec"), ns)
         model = ns["build"]()
         pred = ns["predict"](model, points)
         d = rel_diff(ex["predictions"], pred)
