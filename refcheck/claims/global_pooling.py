@@ -7,6 +7,7 @@ compare the pooling layers against reductions written by hand.
 from __future__ import annotations
 
 from refcheck import claim
+from refcheck.context import Skipped
 
 PAGE = "features/global-pooling.md"
 
@@ -21,7 +22,7 @@ def gap_shape_and_no_parameters(ctx):
     import torch
     from torch import nn
 
-    x = torch.randn(4, 16, 7, 5, device=ctx.device)
+    x = torch.randn(4, 16, 7, 5, generator=ctx.generator(0)).to(ctx.device)
     gap = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
     gmp = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten())
     y, m = gap(x), gmp(x)
@@ -34,46 +35,61 @@ def gap_shape_and_no_parameters(ctx):
         "AdaptiveMaxPool2d": sum(p.numel() for p in gmp.parameters()),
     }
     ctx.expect_equal(list(counts.values()), [0, 0], "parameters of GAP, GMP")
-    import os
-
-    os.environ["KERAS_BACKEND"] = "torch"
+    what = "Keras GlobalAveragePooling2D [shape, params]"
     try:
-        import keras
-    except ImportError:
-        keras = None
-    if keras is not None and keras.backend.backend() == "torch":
-        layer = keras.layers.GlobalAveragePooling2D()
-        out = layer(keras.ops.zeros((2, 7, 7, 32)))  # Keras is channels-last
-        ctx.expect_equal(
-            [list(out.shape), layer.count_params()], [[2, 32], 0], "Keras GlobalAveragePooling2D [shape, params]"
-        )
-        counts["keras.GlobalAveragePooling2D"] = layer.count_params()
+        keras = ctx.keras()
+    except Skipped as exc:  # Keras is optional: the torch part stands alone, the skipped part is shown
+        ctx.skip_part(what, str(exc))
+        return {"output_shape": list(y.shape), "parameters": counts}
+    layer = keras.layers.GlobalAveragePooling2D()
+    out = layer(keras.ops.zeros((2, 7, 7, 32)))  # Keras is channels-last
+    ctx.expect_equal([list(out.shape), layer.count_params()], [[2, 32], 0], what)
+    counts["keras.GlobalAveragePooling2D"] = layer.count_params()
     return {"output_shape": list(y.shape), "parameters": counts}
+
+
+def _flops(fn, x) -> int:
+    """FLOPs torch's flop counter attributes to ``fn(x)`` (shapes only: works on the meta device)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        fn(x)
+    return counter.get_total_flops()
 
 
 @claim(
     "pooling.2x2-pool-keeps-a-quarter",
     page=PAGE,
     says='The notes\' "reduces computation by 75%" describes a 2x2 pooling with stride 2: it keeps 1/4 of the '
-    "activations (56x56 -> 28x28). Global pooling keeps 1/(H*W) of them: on a 7x7 map, 1/49 (98% fewer).",
+    "activations (56x56 -> 28x28), so a 3x3 convolution after it does exactly 1/4 of the FLOPs (torch's flop "
+    "counter). Global pooling keeps 1/(H*W) of them: on a 7x7 map, 1/49 (98% fewer), and a Linear layer after it "
+    "does 1/49 of the FLOPs of one on the flattened map.",
 )
 def pool_2x2_keeps_quarter(ctx):
     import torch
     from torch import nn
 
-    x = torch.randn(2, 64, 56, 56, device="meta")
-    y = nn.MaxPool2d(2)(x)
+    with torch.device("meta"):  # FLOPs and shapes only: nothing is computed
+        x = torch.randn(2, 64, 56, 56)
+        y = nn.MaxPool2d(2)(x)
+        conv = nn.Conv2d(64, 64, 3, padding=1)
+        f = torch.randn(2, 2048, 7, 7)
+        g = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())(f)
+        flops_conv = [_flops(conv, x), _flops(conv, y)]
+        flops_head = [_flops(nn.Linear(2048 * 7 * 7, 1000), f.flatten(1)), _flops(nn.Linear(2048, 1000), g)]
     ctx.expect_equal(list(y.shape), [2, 64, 28, 28], "MaxPool2d(2) output shape")
     kept_2x2 = y.numel() / x.numel()
     ctx.expect_equal(kept_2x2, 0.25, "fraction of activations kept by 2x2 pooling")
-    f = torch.randn(2, 2048, 7, 7, device="meta")
-    g = nn.AdaptiveAvgPool2d(1)(f)
+    ctx.expect_equal(flops_conv[1] / flops_conv[0], 0.25, "FLOPs of a 3x3 conv after the pooling / without it")
     kept_gap = g.numel() / f.numel()
     ctx.expect_equal(kept_gap, 1 / 49, "fraction kept by global pooling on 7x7")
+    ctx.expect_equal(flops_head[1] / flops_head[0], 1 / 49, "FLOPs of the Linear head after GAP / after Flatten")
     return {
         "kept_by_2x2_pool": kept_2x2,
+        "conv3x3_flops_without_with_pool": flops_conv,
         "kept_by_global_pool_7x7": round(kept_gap, 5),
         "removed_by_global_pool_7x7": round(1 - kept_gap, 4),
+        "linear_head_flops_flatten_gap": flops_head,
     }
 
 
@@ -82,7 +98,7 @@ def pool_2x2_keeps_quarter(ctx):
     page=PAGE,
     says="A classifier head on a 7x7x2048 feature map (ResNet-50) with 1000 classes: Flatten + Linear has "
     "100,352,000 weights, GAP + Linear 2,048,000, exactly H*W = 49 times fewer (biases: 1000 in both); the "
-    "flattened head alone would be about 4 times the size of the whole ResNet-50 (25.6 M parameters).",
+    "flattened head alone would be 3.9 times the size of the whole ResNet-50 (25.6 M parameters).",
 )
 def gap_head_weights(ctx):
     import torch
@@ -104,7 +120,8 @@ def gap_head_weights(ctx):
         m = timm.create_model("resnet50", pretrained=False)
     ctx.expect_equal(m.fc.weight.numel(), w_gap, "timm resnet50 fc weights")
     total = sum(p.numel() for p in m.parameters())
-    ctx.expect_between(w_flat / total, 3.5, 4.5, "Flatten+Linear head weights / all resnet50 parameters")
+    ctx.expect_equal(round(total / 1e6, 1), 25.6, "resnet50 parameters, millions (1 decimal)")
+    ctx.expect_equal(round(w_flat / total, 1), 3.9, "Flatten+Linear head weights / all resnet50 parameters (1 decimal)")
     return {
         "flatten_linear_weights": w_flat,
         "gap_linear_weights": w_gap,
@@ -123,7 +140,7 @@ def gap_head_weights(ctx):
 def gap_circular_shift(ctx):
     import torch
 
-    x = torch.randn(8, 32, 9, 11, device=ctx.device)
+    x = torch.randn(8, 32, 9, 11, generator=ctx.generator(0)).to(ctx.device)
     worst_avg, exact_max = 0.0, True
     for dh, dw in [(1, 0), (0, 3), (4, 7), (8, 10)]:
         r = torch.roll(x, shifts=(dh, dw), dims=(2, 3))
@@ -139,13 +156,15 @@ def gap_circular_shift(ctx):
     "pooling.gap-translation-robust",
     page=PAGE,
     says="Shifting an object by 1 to 4 pixels (ordinary translation, not circular) in front of a small random CNN with "
-    "one stride-2 layer changes its GAP features by under 5% (by rounding only when the shift is a multiple of the "
-    "stride), and its flattened features by over 30%: at least 5 times more.",
+    "one stride-2 layer changes its GAP features by under 10% (by rounding only when the shift is a multiple of the "
+    "stride), and its flattened features by over 20%: at least 5 times more.",
+    tags=("statistical",),
 )
 def gap_translation_robust(ctx):
     import torch
     from torch import nn
 
+    ctx.seed(0)
     net = nn.Sequential(
         nn.Conv2d(3, 16, 3, padding=1),
         nn.ReLU(),
@@ -154,14 +173,14 @@ def gap_translation_robust(ctx):
         nn.Conv2d(32, 32, 3, padding=1),
         nn.ReLU(),
     ).to(ctx.device)
-    obj = torch.randn(3, 10, 10, device=ctx.device)
+    obj = torch.randn(3, 10, 10, generator=ctx.generator(1)).to(ctx.device)
 
     def scene(top: int, left: int):
         img = torch.zeros(1, 3, 40, 40, device=ctx.device)
         img[0, :, top : top + 10, left : left + 10] = obj
         return img
 
-    rows = []
+    rows, aligned = [], []
     with torch.no_grad():
         base = net(scene(12, 12))
         for shift in [(0, 1), (1, 1), (3, 0), (0, 4), (4, 4)]:
@@ -171,13 +190,14 @@ def gap_translation_robust(ctx):
             rows.append(
                 {"shift": list(shift), "gap_rel_change": round(rel_gap, 6), "flatten_rel_change": round(rel_flat, 4)}
             )
-            ctx.expect_less(rel_gap, 0.05, f"shift {shift}: GAP relative change")
-            ctx.expect(
-                rel_flat > 0.3, f"shift {shift}: flattened features relative change > 0.3", measured=round(rel_flat, 4)
-            )
+            # over 200 random networks: GAP changes by 0.054 at most, flattened features by 0.32 at least
+            ctx.expect_less(rel_gap, 0.1, f"shift {shift}: GAP relative change")
+            ctx.expect_greater(rel_flat, 0.2, f"shift {shift}: flattened features relative change")
             ctx.expect_less(5 * rel_gap, rel_flat, f"shift {shift}: 5 x GAP change vs flatten change")
-        aligned = [r["gap_rel_change"] for r in rows if r["shift"] in ([0, 4], [4, 4])]
-        ctx.expect_less(max(aligned), 1e-5, "shifts by a multiple of the stride (4): GAP change is rounding only")
+            if shift[0] % 2 == 0 and shift[1] % 2 == 0:
+                aligned.append(rel_gap)
+        what = "shifts (0, 4), (4, 4), multiples of the stride 2: GAP change is rounding only"
+        ctx.expect_less(max(aligned), 1e-5, what)
     return {"shifts": rows, "note": "object on a zero background away from the borders; padding 1, one stride-2 conv"}
 
 
@@ -192,8 +212,8 @@ def timm_global_pool(ctx):
     import timm
     import torch
 
-    torch.manual_seed(0)
-    x = torch.randn(2, 3, 64, 64, device=ctx.device)
+    ctx.seed(0)
+    x = torch.randn(2, 3, 64, 64, generator=ctx.generator(1)).to(ctx.device)
     base = timm.create_model("resnet18", pretrained=False, num_classes=0).to(ctx.device).eval()
     with torch.no_grad():
         feats = base.forward_features(x)
@@ -206,7 +226,7 @@ def timm_global_pool(ctx):
             out = base(x)
         widths[pool] = out.shape[1]
         # float32 mean of 4 values vs timm's pooling kernel: rounding only
-        ctx.expect_close(out, ref, f"global_pool={pool!r} == hand-computed pooling", atol=1e-5)
+        ctx.expect_close(out, ref, f"global_pool={pool!r} == hand-computed pooling", atol=1e-5, rtol=1e-5)
     ctx.expect_equal(widths, {"avg": 512, "max": 512, "avgmax": 512, "catavgmax": 1024}, "output widths")
     with torch.device("meta"):
         head = timm.create_model("resnet18", pretrained=False, num_classes=10, global_pool="catavgmax")
@@ -224,7 +244,8 @@ def gap_linear_commutes(ctx):
     import torch
     from torch import nn
 
-    x = torch.randn(2, 64, 7, 7, device=ctx.device, dtype=torch.float64)
+    ctx.seed(0)
+    x = torch.randn(2, 64, 7, 7, generator=ctx.generator(1), dtype=torch.float64).to(ctx.device)
     fc = nn.Linear(64, 10).to(ctx.device, torch.float64)
     conv = nn.Conv2d(64, 10, 1).to(ctx.device, torch.float64)
     conv.weight.data.copy_(fc.weight.data.view(10, 64, 1, 1))

@@ -50,8 +50,6 @@ def find_max_batch(try_step, start=1024, min_batch=1):
 # -- measurement helpers ---------------------------------------------------------------------------
 
 
-
-
 def small_cnn():
     from torch import nn
 
@@ -107,7 +105,8 @@ def _memory_figure(ev):
     page=PAGE,
     says="Activation memory grows linearly with the batch size: the bytes autograd saves for backward in a small CNN "
     "are exactly a + b·B (a fixed part for the weights plus the same amount per sample), so doubling B nearly "
-    "doubles it; on CUDA the peak allocated memory follows the same straight line.",
+    "doubles it (saved(64)/saved(32) within 0.1 of 2); on CUDA the peak allocated memory follows the same straight "
+    "line (R² above 0.99).",
     figure=_memory_figure,
 )
 def memory_linear(ctx):
@@ -141,7 +140,8 @@ def memory_linear(ctx):
         "ratio_64_to_32": measured[-1] / measured[-2],
         "layer_output_values_per_sample": acts,
     }
-    ctx.expect_between(measured[-1] / measured[-2], 1.9, 2.0, "saved(64) / saved(32)")
+    # the fixed part (weights) is small next to 32 samples' activations: the ratio is just below 2
+    ctx.expect_less(2 - measured[-1] / measured[-2], 0.1, "2 - saved(64) / saved(32)")
     if ctx.device.startswith("cuda"):
         peaks = []
         for b in BATCHES:
@@ -159,7 +159,7 @@ def memory_linear(ctx):
         resid = np.array(peaks) - np.polyval(fit, BATCHES)
         r2 = 1 - float((resid**2).sum() / ((np.array(peaks) - np.mean(peaks)) ** 2).sum())
         # allocator rounding (512-byte blocks, workspace) bends the line a little at tiny B
-        ctx.expect_between(r2, 0.99, 1.0, "CUDA peak memory vs B: R² of a straight-line fit")
+        ctx.expect_less(1 - r2, 0.01, "CUDA peak memory vs B: 1 - R² of a straight-line fit")
         ev.update(cuda_peak_bytes=peaks, cuda_bytes_per_sample=float(fit[0]), cuda_r2=r2)
     return ev
 
@@ -169,7 +169,7 @@ def memory_linear(ctx):
     page=PAGE,
     says="The page's find_max_batch helper, run against a simulated memory budget that raises torch.OutOfMemoryError, "
     "returns exactly the largest batch size whose memory fits the budget (solved independently from the "
-    "measured bytes per sample), trying only about 2·log2(start) sizes.",
+    "measured bytes per sample), trying only about 2·log2(start) sizes (fewer than 17 for start=128).",
 )
 def find_max(ctx):
     import torch
@@ -207,8 +207,12 @@ def find_max(ctx):
     return {"bytes_per_sample": per_sample, "runs": results}
 
 
-def _train_epochs(ctx, batch: int, lr: float, epochs: int = 4) -> tuple[float, int]:
-    """Train a small MLP classifier for a fixed number of epochs; return (final training loss, updates made)."""
+def _train_epochs(ctx, batch: int, lr: float, epochs: int = 4) -> tuple[float, float, int]:
+    """Train a small MLP classifier for a fixed number of epochs.
+
+    Returns (training loss before training, final training loss, updates made); every call starts from the
+    same data and the same initial weights.
+    """
     import torch
     from torch import nn
 
@@ -216,10 +220,12 @@ def _train_epochs(ctx, batch: int, lr: float, epochs: int = 4) -> tuple[float, i
     n, d = 2048, 20
     x = torch.randn(n, d, device=ctx.device)
     y = (x[:, :10].sum(1) * x[:, 10:].sum(1) > 0).long()  # not linearly separable
-    torch.manual_seed(1)
+    torch.manual_seed(ctx.seed_for(1))
     model = nn.Sequential(nn.Linear(d, 64), nn.ReLU(), nn.Linear(64, 2)).to(ctx.device)
+    with torch.no_grad():
+        initial = nn.functional.cross_entropy(model(x), y).item()
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    gen = torch.Generator().manual_seed(2)
+    gen = ctx.generator(2)
     updates = 0
     for _ in range(epochs):
         perm = torch.randperm(n, generator=gen).to(ctx.device)
@@ -230,29 +236,34 @@ def _train_epochs(ctx, batch: int, lr: float, epochs: int = 4) -> tuple[float, i
             opt.step()
             updates += 1
     with torch.no_grad():
-        return nn.functional.cross_entropy(model(x), y).item(), updates
+        return initial, nn.functional.cross_entropy(model(x), y).item(), updates
 
 
 @claim(
     "large-batch.fixed-epochs-fewer-updates",
     page=PAGE,
-    says="At a fixed number of epochs and the same learning rate, 16x the batch size makes 16x fewer updates and ends "
-    "at a clearly higher training loss; scaling the learning rate with the batch (linear scaling rule) recovers most of the gap.",
+    says="At a fixed number of epochs (4) and the same learning rate, 16x the batch size makes 16x fewer updates and "
+    "lowers the training loss by less than a quarter as much; scaling the learning rate with the batch (linear "
+    "scaling rule) recovers more than half of the gap.",
+    tags=("statistical",),
 )
 def fixed_epochs(ctx):
-    small, n_small = _train_epochs(ctx, 16, 0.05)
-    large, n_large = _train_epochs(ctx, 256, 0.05)
-    scaled, _ = _train_epochs(ctx, 256, 0.05 * 16)
+    initial, small, n_small = _train_epochs(ctx, 16, 0.05)
+    _, large, n_large = _train_epochs(ctx, 256, 0.05)
+    _, scaled, _ = _train_epochs(ctx, 256, 0.05 * 16)
     ctx.expect_equal(n_small, 16 * n_large, "updates with B=16 == 16 x updates with B=256")
-    ctx.expect_less(small * 1.2, large, "loss B=16 (x1.2) < loss B=256, same lr")
+    progress = (initial - large) / (initial - small)
+    ctx.expect_less(progress, 0.25, "loss decrease with B=256 / loss decrease with B=16, same lr")
     gap, recovered = large - small, large - scaled
-    ctx.expect_less(0.5 * gap, recovered, "linear scaling recovers more than half of the gap")
+    ctx.expect_greater(recovered / gap, 0.5, "fraction of the loss gap recovered by B=256 with lr x16")
     return {
+        "loss_before_training": initial,
         "loss_B16_lr0.05": small,
         "loss_B256_lr0.05": large,
         "loss_B256_lr0.8": scaled,
         "updates_B16": n_small,
         "updates_B256": n_large,
+        "loss_decrease_B256_over_B16": progress,
         "fraction_of_gap_recovered": recovered / gap,
     }
 
@@ -261,8 +272,9 @@ def fixed_epochs(ctx):
     "large-batch.gradient-accumulation",
     page=PAGE,
     says="Accumulating gradients over 4 micro-batches of 16 (each loss divided by 4) gives the same gradient as one batch "
-    "of 64, to float32 rounding, for a model without BatchNorm; with BatchNorm in training mode it does not, because each "
-    "micro-batch is normalized with its own statistics.",
+    "of 64, to float32 rounding (max difference below 1e-5), for a model without BatchNorm; with BatchNorm in training "
+    "mode it does not (max difference above 1e-3), because each micro-batch is normalized with its own statistics.",
+    tags=("statistical",),
 )
 def gradient_accumulation(ctx):
     import torch
@@ -273,7 +285,7 @@ def gradient_accumulation(ctx):
     y = torch.randint(0, 10, (64,), device=ctx.device)
     out = {}
     for name, norm in (("no_norm", nn.Identity), ("batchnorm", nn.BatchNorm2d)):
-        torch.manual_seed(1)
+        torch.manual_seed(ctx.seed_for(1))
         model = nn.Sequential(nn.Conv2d(3, 8, 3), norm(8), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 6 * 6, 10)).to(
             ctx.device
         )

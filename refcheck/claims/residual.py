@@ -45,11 +45,12 @@ def gradient_norms(ctx, *, residual: bool, act: str = "tanh", seed: int = 0, dty
 def _profiles(ctx) -> dict:
     import torch
 
+    seed = ctx.seed_for(0)
     return {
-        "plain_tanh": gradient_norms(ctx, residual=False),
-        "residual_tanh": gradient_norms(ctx, residual=True),
+        "plain_tanh": gradient_norms(ctx, residual=False, seed=seed),
+        "residual_tanh": gradient_norms(ctx, residual=True, seed=seed),
         # float64: in float32 the sigmoid net's first-layer gradient can underflow to exactly 0
-        "plain_sigmoid_float64": gradient_norms(ctx, residual=False, act="sigmoid", dtype=torch.float64),
+        "plain_sigmoid_float64": gradient_norms(ctx, residual=False, act="sigmoid", seed=seed, dtype=torch.float64),
     }
 
 
@@ -79,19 +80,21 @@ def _plot(evidence: dict):
     page=PAGE,
     says=f"In a plain {DEPTH}-layer tanh MLP (width {WIDTH}, PyTorch default init) the first layer's weight gradient "
     "is more than four orders of magnitude smaller than the last layer's; with sigmoid it is smaller still.",
+    tags=("statistical",),
 )
 def plain_gradient_vanishes(ctx):
-    runs = {seed: gradient_norms(ctx, residual=False, seed=seed) for seed in range(3)}
+    runs = {k: gradient_norms(ctx, residual=False, seed=ctx.seed_for(k)) for k in range(3)}
     ratios = {seed: norms[0] / norms[-1] for seed, norms in runs.items()}
-    for seed, ratio in ratios.items():
-        ctx.expect_less(ratio, 1e-4, f"tanh, seed {seed}: |grad W1| / |grad W{DEPTH}|")
+    for k, ratio in ratios.items():
+        ctx.expect_less(ratio, 1e-4, f"tanh, net {k}: |grad W1| / |grad W{DEPTH}|")
     import torch
 
-    sig = gradient_norms(ctx, residual=False, act="sigmoid", dtype=torch.float64)
+    sig = gradient_norms(ctx, residual=False, act="sigmoid", seed=ctx.seed_for(0), dtype=torch.float64)
     sig_ratio = sig[0] / sig[-1]
     ctx.expect_less(sig_ratio, min(ratios.values()), "sigmoid ratio below every tanh ratio (float64)")
     return {
-        "first_over_last_tanh_by_seed": {str(s): f"{r:.3g}" for s, r in ratios.items()},
+        "seeds": [ctx.seed_for(k) for k in range(3)],
+        "first_over_last_tanh_by_seed": {str(ctx.seed_for(k)): f"{r:.3g}" for k, r in ratios.items()},
         "first_over_last_sigmoid_float64": f"{sig_ratio:.3g}",
         "first_layer_norm_tanh_seed0": runs[0][0],
         "last_layer_norm_tanh_seed0": runs[0][-1],
@@ -104,14 +107,16 @@ def plain_gradient_vanishes(ctx):
     says=f"The same {DEPTH} layers with identity skip connections (h = h + tanh(W h + b)) keep the first layer's "
     "gradient norm within a factor of 10 of the last layer's, for every seed tried.",
     figure=_plot,
+    tags=("statistical",),
 )
 def identity_skip_keeps_gradient(ctx):
     ratios = {}
-    for seed in range(3):
+    for k in range(3):
+        seed = ctx.seed_for(k)
         norms = gradient_norms(ctx, residual=True, seed=seed)
         ratios[str(seed)] = norms[0] / norms[-1]
         # "a small factor": within one order of magnitude either way
-        ctx.expect_between(ratios[str(seed)], 0.1, 10.0, f"residual, seed {seed}: |grad W1| / |grad W{DEPTH}|")
+        ctx.expect_between(ratios[str(seed)], 0.1, 10.0, f"residual, net {k}: |grad W1| / |grad W{DEPTH}|")
     profiles = _profiles(ctx)
     return {
         "first_over_last_residual_by_seed": {k: f"{v:.3g}" for k, v in ratios.items()},
@@ -123,13 +128,15 @@ def identity_skip_keeps_gradient(ctx):
     "residual.gradient-is-product-of-jacobians",
     page=PAGE,
     says="The gradient reaching the input of a plain tanh net equals the output gradient multiplied by every "
-    "layer's Jacobian diag(tanh'(z)) W; each multiplication shrinks it by about 1/sqrt(3) = 0.58, the gain that "
-    "PyTorch's default init gives W, so 32 layers shrink it by about 0.58^32, roughly 1e-8.",
+    "layer's Jacobian diag(tanh'(z)) W; each multiplication shrinks it by about 1/sqrt(3) = 0.58 (the geometric "
+    "mean over the layers is within 10% of it), the gain that PyTorch's default init gives W, so 32 layers shrink it "
+    "by about 0.58^32, roughly 1e-8 (below 1e-4).",
+    tags=("statistical",),
 )
 def gradient_is_jacobian_product(ctx):
     import torch
 
-    layers = _layers(ctx, 0, torch.float64)
+    layers = _layers(ctx, ctx.seed_for(0), torch.float64)
     x = torch.randn(1, WIDTH, dtype=torch.float64, device=ctx.device, requires_grad=True)
     h, jacobians = x, []
     for layer in layers:
@@ -149,8 +156,9 @@ def gradient_is_jacobian_product(ctx):
     factors = [b / a for a, b in zip(norms, norms[1:])]
     geo = math.exp(sum(math.log(f) for f in factors) / len(factors))
     predicted = 1 / math.sqrt(3)  # std(W) * sqrt(fan_in) for U(+-1/sqrt(fan_in)); tanh' <= 1 only lowers it
-    # random-matrix gain fluctuates per layer; the geometric mean over 32 layers sits near the prediction
-    ctx.expect_between(geo, 0.7 * predicted, 1.05 * predicted, "geometric-mean shrink factor per layer")
+    # random-matrix gain fluctuates per layer; the geometric mean over 32 layers sits within a few % of the
+    # prediction (tanh' < 1 pulls it slightly below)
+    ctx.expect_less(abs(geo / predicted - 1), 0.1, "|geometric-mean shrink factor per layer / (1/sqrt(3)) - 1|")
     ctx.expect_less(norms[-1] / norms[0], 1e-4, "|dL/dx| / |dL/dh_32|")
     return {
         "shrink_factor_geometric_mean": round(geo, 4),

@@ -2,7 +2,8 @@
 
 Shapes do not depend on weight values, so on CPU the models are built and run on the ``meta``
 device (no arithmetic); on CUDA they run for real. Each claim also cross-checks timm's own
-metadata (``feature_info``, ``num_features``) against the shapes actually produced.
+metadata (``feature_info``, ``num_features``) against the shapes actually produced. Claims about
+values (pooling equals a mean, reloaded weights, offline loading) run on real tensors with small inputs.
 """
 
 from __future__ import annotations
@@ -103,18 +104,28 @@ def densenet121_reset(ctx):
     "gives pooled features (2, 2048), equal to forward_features() averaged over H and W.",
 )
 def resnet50_pooled(ctx):
+    import timm
     import torch
 
     m = _model(ctx, "resnet50", num_classes=0)
     out = _run(ctx, m, 224)
     ctx.expect_equal(_shape(out), [2, 2048], "output shape")
-    evidence = {"output": _shape(out), "computed_on": _where(ctx)}
-    if _where(ctx) != "meta":  # values exist only off the meta device
-        x = torch.randn(2, 3, 224, 224, device=ctx.device)
-        with torch.no_grad():
-            diff = ctx.expect_close(m(x), m.forward_features(x).mean(dim=(2, 3)), "pooled == mean of unpooled", atol=1e-4)
-        evidence["max_abs_diff"] = diff
-    return evidence
+    # values need real tensors: a real model on ctx.device, with a small input to keep it fast
+    ctx.seed(0)
+    real = timm.create_model("resnet50", pretrained=False, num_classes=0).to(ctx.device).eval()
+    x = torch.randn(2, 3, 64, 64, generator=ctx.generator(1)).to(ctx.device)
+    with torch.no_grad():
+        pooled, unpooled = real(x), real.forward_features(x)
+    # timm's adaptive pooling kernel vs torch.mean over the 2x2 map: float32 rounding only
+    what = "pooled == forward_features averaged over H, W (64x64 input)"
+    diff = ctx.expect_close(pooled, unpooled.mean(dim=(2, 3)), what, atol=1e-5, rtol=1e-5)
+    return {
+        "output": _shape(out),
+        "shape_computed_on": _where(ctx),
+        "values_computed_on": ctx.device,
+        "unpooled_64x64": _shape(unpooled),
+        "max_abs_diff": diff,
+    }
 
 
 @claim(
@@ -192,34 +203,124 @@ def ecaresnet_output_stride(ctx):
     return ev
 
 
+def _output_shapes(model, x) -> tuple:
+    """The output shape of every submodule in one forward pass (call order, then the output), and the output."""
+    import torch
+
+    shapes, hooks = [], []
+    for name, module in model.named_modules():
+        if name:
+            hooks.append(module.register_forward_hook(lambda m, args, out, name=name: shapes.append([name, _shape(out)])))
+    try:
+        with torch.no_grad():
+            y = model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return [*shapes, ["output", _shape(y)]], y
+
+
 @claim(
     "timm.shapes-independent-of-weights",
     page=PAGE,
     says="Output shapes do not depend on weight values: a resnet50 given a different set of weights "
-    "(a saved and reloaded state dict from another seed) produces different numbers of identical shape.",
+    "(a saved and reloaded state dict from another seed) produces different numbers (relative difference over 0.1) "
+    "of identical shape, at its output and at every submodule.",
 )
 def shapes_independent_of_weights(ctx):
+    import os
+    import tempfile
+
     import timm
     import torch
 
-    torch.manual_seed(0)
-    a = timm.create_model("resnet18", pretrained=False, num_classes=0).eval().to(ctx.device)
-    torch.manual_seed(1)
-    b = timm.create_model("resnet18", pretrained=False, num_classes=0).eval().to(ctx.device)
-    x = torch.randn(1, 3, 64, 64, device=ctx.device)
+    ctx.seed(0)
+    model = timm.create_model("resnet50", pretrained=False).eval().to(ctx.device)
+    ctx.seed(1)
+    other = timm.create_model("resnet50", pretrained=False).eval().to(ctx.device)
+    x = torch.randn(1, 3, 64, 64, generator=ctx.generator(2)).to(ctx.device)  # small input: shapes are the point
+    shapes_a, ya = _output_shapes(model, x)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "resnet50-seed1.pth")
+        torch.save(other.state_dict(), path)
+        missing = model.load_state_dict(torch.load(path, map_location=ctx.device, weights_only=True))
+    ctx.expect_equal([missing.missing_keys, missing.unexpected_keys], [[], []], "[missing, unexpected] keys on reload")
+    shapes_b, yb = _output_shapes(model, x)
     with torch.no_grad():
-        ya, yb = a(x), b(x)
-    ctx.expect_equal(list(ya.shape), list(yb.shape), "shape with weights A == shape with weights B")
-    differ = float((ya - yb).abs().max())
-    ctx.expect(differ > 1e-3, "the outputs themselves differ", measured=differ)
-    return {"shape": list(ya.shape), "max_abs_diff_between_weight_sets": differ, "model": "resnet18 (small stand-in for resnet50)"}
+        ctx.expect_equal(torch.equal(yb, other(x)), True, "reloaded model == the seed-1 model it was saved from")
+    ctx.expect_equal(shapes_b, shapes_a, "output shape of every submodule, weights A vs reloaded weights B")
+    rel = float((ya - yb).norm() / ya.norm())
+    ctx.expect_greater(rel, 0.1, "|logits A - logits B| / |logits A| (the numbers differ)")
+    return {
+        "model": "resnet50",
+        "input": _shape(x),
+        "submodules_compared": len(shapes_a) - 1,
+        "output_shape": shapes_a[-1][1],
+        "relative_difference": rel,
+    }
+
+
+def _pretrained_without_file(name: str) -> dict:
+    """``create_model(name, pretrained=True)`` with an empty cache and the network blocked: the chain of errors raised."""
+    import tempfile
+    import time
+
+    import huggingface_hub.constants
+    import timm
+
+    from refcheck.offline import block_network
+
+    chain, start = [], time.perf_counter()
+    with tempfile.TemporaryDirectory() as cache, block_network():
+        try:
+            timm.create_model(name, pretrained=True, cache_dir=cache)
+        except Exception as exc:  # the chain is the evidence: which error, and what caused it
+            e = exc
+            while e is not None:
+                chain.append([type(e).__name__, str(e).strip().splitlines()[0] if str(e).strip() else ""])
+                e = e.__cause__ or e.__context__
+    offline = bool(huggingface_hub.constants.HF_HUB_OFFLINE)
+    return {"offline": offline, "chain": chain, "seconds": time.perf_counter() - start}
+
+
+def _offline_failure(name: str = "resnet18") -> dict:
+    """``_pretrained_without_file`` where HF_HUB_OFFLINE=1 is in effect.
+
+    huggingface_hub reads HF_HUB_OFFLINE once, at import: setting it later changes nothing. So this runs in this
+    process when the variable was set before that import, and otherwise in a fresh interpreter started with it.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    import huggingface_hub.constants
+
+    if huggingface_hub.constants.HF_HUB_OFFLINE and os.environ.get("HF_HUB_OFFLINE"):
+        where = "this process (HF_HUB_OFFLINE=1 set before huggingface_hub was imported)"
+        return {**_pretrained_without_file(name), "verified_in": where}
+    code = (
+        "import json; from refcheck.claims.timm_features import _pretrained_without_file as f; "
+        f"print(json.dumps(f({name!r})))"
+    )
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": home}
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the offline check's interpreter failed: {proc.stderr.strip()[-2000:]}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    where = "a fresh interpreter started with HF_HUB_OFFLINE=1 (this process imported huggingface_hub without it)"
+    return {**result, "verified_in": where}
 
 
 @claim(
     "timm.offline-weights-from-local-file",
     page=PAGE,
     says="With no model hub, timm.create_model(name, pretrained=True, pretrained_cfg_overlay=dict(file=PATH)) "
-    "loads a local .safetensors/.pth file exactly: every tensor of the loaded state dict equals the saved one.",
+    "loads a local .pth or .safetensors file exactly: every tensor of the loaded state dict equals the saved one. "
+    "With HF_HUB_OFFLINE=1 set (before huggingface_hub is imported) and no local file, pretrained=True fails with an "
+    "error caused by OfflineModeIsEnabled, without trying the network.",
 )
 def offline_weights(ctx):
     import os
@@ -228,14 +329,37 @@ def offline_weights(ctx):
     import timm
     import torch
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    ctx.seed(0)
     src = timm.create_model("resnet18", pretrained=False)
+    saved = src.state_dict()
+    formats = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "resnet18.pth")
-        torch.save(src.state_dict(), path)
-        loaded = timm.create_model("resnet18", pretrained=True, pretrained_cfg_overlay=dict(file=path))
-    sa, sb = src.state_dict(), loaded.state_dict()
-    ctx.expect_equal(sorted(sb), sorted(sa), "same state-dict keys")
-    mismatched = [k for k in sa if not torch.equal(sa[k], sb[k])]
-    ctx.expect_equal(mismatched, [], "tensors that differ after loading")
-    return {"tensors_compared": len(sa), "parameters": sum(p.numel() for p in loaded.parameters())}
+        paths = {".pth": os.path.join(tmp, "resnet18-local.pth")}
+        torch.save(saved, paths[".pth"])
+        try:
+            from safetensors.torch import save_file
+        except ImportError as exc:
+            ctx.skip_part(".safetensors file loads exactly", f"safetensors is not installed ({exc})")
+        else:
+            paths[".safetensors"] = os.path.join(tmp, "resnet18-local.safetensors")
+            save_file(saved, paths[".safetensors"])
+        for ext, path in paths.items():
+            model = timm.create_model("resnet18", pretrained=True, pretrained_cfg_overlay=dict(file=path))
+            loaded = model.state_dict()
+            ctx.expect_equal(sorted(loaded), sorted(saved), f"{ext}: same state-dict keys")
+            mismatched = [k for k in saved if not torch.equal(saved[k], loaded[k])]
+            ctx.expect_equal(mismatched, [], f"{ext}: tensors that differ after loading")
+            formats[ext] = len(saved)
+    failure = _offline_failure("resnet18")
+    ctx.expect_equal(failure["offline"], True, "huggingface_hub.constants.HF_HUB_OFFLINE where the check ran")
+    names = [name for name, _ in failure["chain"]]
+    ctx.expect(len(names) > 0, "pretrained=True with no local file raises", measured=names)
+    ctx.expect("OfflineModeIsEnabled" in names, "the error chain names offline mode", measured=names)
+    ctx.expect("NetworkBlocked" not in names, "no network connection was attempted", measured=names)
+    return {
+        "tensors_compared": formats,
+        "parameters": sum(p.numel() for p in src.parameters()),
+        "offline_error": failure["chain"][:2],
+        "offline_check_ran_in": failure["verified_in"],
+        "offline_failure_seconds": round(failure["seconds"], 3),
+    }

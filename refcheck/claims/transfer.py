@@ -14,8 +14,6 @@ from refcheck import claim
 PAGE = "transfer/transfer-learning.md"
 
 
-
-
 def digits(ctx, size: int = 32):
     """scikit-learn's 8x8 digits, upsampled to size x size and repeated to 3 channels, in [0, 1]."""
     import torch
@@ -44,10 +42,10 @@ def _pretrain_on_0_to_4(ctx, epochs: int = 3, size: int = 16):
     x, y = digits(ctx, size)
     src = y < 5
     xs, ys = x[src], y[src]
-    torch.manual_seed(0)
+    ctx.seed(0)
     model = timm.create_model("test_resnet", pretrained=False, num_classes=5).to(ctx.device)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    gen = torch.Generator().manual_seed(0)
+    gen = ctx.generator(0)
     model.train()
     for _ in range(epochs):
         perm = torch.randperm(len(xs), generator=gen).to(ctx.device)
@@ -64,7 +62,9 @@ def _pretrain_on_0_to_4(ctx, epochs: int = 3, size: int = 16):
     page=PAGE,
     says="Features learned on one task transfer to a related one: a linear classifier on the CNN codes of a tiny "
     "timm ResNet pretrained on digits 0-4 classifies digits 5-9 from 100 labelled images far better than the "
-    "same classifier on the codes of a randomly initialized copy.",
+    "same classifier on the codes of a randomly initialized copy: about 0.8 against about 0.3 (checked: over 0.6, "
+    "and over 0.25 above the random copy; chance is 0.2).",
+    tags=("statistical",),
 )
 def pretrained_features_transfer(ctx):
     import timm
@@ -73,22 +73,22 @@ def pretrained_features_transfer(ctx):
 
     pretrained = _pretrain_on_0_to_4(ctx)
     pretrained.reset_classifier(0)
-    torch.manual_seed(0)
+    ctx.seed(0)  # the same initial weights the pretrained model started from
     random_init = timm.create_model("test_resnet", pretrained=False, num_classes=0).to(ctx.device)
     x, y = digits(ctx, 16)  # 16x16 keeps the 3 pretraining epochs fast on CPU
     tgt = y >= 5
     xt, yt = x[tgt], (y[tgt] - 5).cpu().numpy()
-    perm = torch.randperm(len(xt), generator=torch.Generator().manual_seed(0))
+    perm = torch.randperm(len(xt), generator=ctx.generator(1))
     train, test = perm[:100].numpy(), perm[100:].numpy()
     acc = {}
     for name, model in (("pretrained on 0-4", pretrained), ("random init", random_init)):
         f = codes(model, xt).cpu().numpy()
         clf = LogisticRegression(max_iter=2000).fit(f[train], yt[train])
         acc[name] = float(clf.score(f[test], yt[test]))
-    ctx.expect_less(
-        acc["random init"] + 0.3, acc["pretrained on 0-4"], "accuracy random-init codes + 0.3 < pretrained codes"
+    ctx.expect_greater(acc["pretrained on 0-4"], 0.6, "accuracy with pretrained codes (5 classes, chance 0.2)")
+    ctx.expect_greater(
+        acc["pretrained on 0-4"] - acc["random init"], 0.25, "accuracy with pretrained codes - with random-init codes"
     )
-    ctx.expect_between(acc["pretrained on 0-4"], 0.7, 1.0, "accuracy with pretrained codes (5 classes, chance 0.2)")
     return {"test_accuracy": acc, "train_labels": 100, "test_images": len(test), "feature_width": int(f.shape[1])}
 
 
@@ -108,7 +108,7 @@ def fixed_extractor(ctx):
 
     x, y = digits(ctx)
     x, y = x[:256], y[:256]
-    torch.manual_seed(0)
+    ctx.seed(0)
     backbone = timm.create_model("test_resnet", pretrained=False, num_classes=0).to(ctx.device)
     backbone.requires_grad_(False).eval()
     head = nn.Linear(backbone.num_features, 10).to(ctx.device)
@@ -132,13 +132,11 @@ def fixed_extractor(ctx):
     drifted = sorted(
         {k.rsplit(".", 1)[0] for k, v in backbone.state_dict().items() if not torch.equal(v, before_bb[k])}
     )
-    ctx.expect(
-        len(drifted) > 0,
-        "in train() mode, BatchNorm buffers change despite requires_grad=False",
-        measured=len(drifted),
-    )
+    bn_modules = sorted(n for n, m in backbone.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm))
+    ctx.expect_equal(drifted, bn_modules, "in train() mode, modules whose buffers change == every BatchNorm module")
     return {
         "backbone_tensors": len(before_bb),
+        "bn_modules": len(bn_modules),
         "head_tensors_changed": changed_head,
         "bn_modules_drifting_in_train_mode": len(drifted),
         "example": drifted[:3],
@@ -156,13 +154,14 @@ def codes_relu(ctx):
     import torch
 
     x, _ = digits(ctx)
-    torch.manual_seed(0)
+    ctx.seed(0)
     model = timm.create_model("resnet18", pretrained=False, num_classes=0).to(ctx.device).eval()
     with torch.no_grad():
         pooled = model(x[:64])
         manual = model.forward_features(x[:64]).mean(dim=(2, 3))
-    ctx.expect(float(pooled.min()) >= 0, "min of the CNN codes >= 0", measured=float(pooled.min()))
-    diff = ctx.expect_close(pooled, manual, "codes == mean of forward_features over H, W", atol=1e-5)
+    ctx.expect_equal(int((pooled < 0).sum()), 0, "negative entries among the CNN codes")
+    # the same mean computed by two kernels: float32 rounding only
+    diff = ctx.expect_close(pooled, manual, "codes == mean of forward_features over H, W", atol=1e-5, rtol=1e-5)
     last = type(list(model.layer4[-1].children())[-1]).__name__
     return {
         "shape": list(pooled.shape),
@@ -177,15 +176,17 @@ def codes_relu(ctx):
     "transfer.param-groups-learning-rates",
     page=PAGE,
     says="An optimizer built with two parameter groups (backbone lr 1e-4, new head lr 1e-3) holds every parameter "
-    "exactly once, and one SGD step moves each parameter by exactly its group's lr times its gradient.",
+    "exactly once, and one SGD step moves each parameter by exactly its group's lr times its gradient (float64: "
+    "to 1e-12 of the parameter).",
 )
 def param_groups(ctx):
     import timm
     import torch
     from torch import nn
 
-    torch.manual_seed(0)
-    model = timm.create_model("test_resnet", pretrained=False, num_classes=10).to(ctx.device)
+    ctx.seed(0)
+    # float64, so that "exactly" can be checked per element: rounding of p - lr*g is ~1e-16 of p
+    model = timm.create_model("test_resnet", pretrained=False, num_classes=10).to(ctx.device, torch.float64)
     head = model.get_classifier()
     head_ids = {id(p) for p in head.parameters()}
     backbone = [p for p in model.parameters() if id(p) not in head_ids]
@@ -196,19 +197,25 @@ def param_groups(ctx):
     ctx.expect_equal(sorted(in_groups), sorted(id(p) for p in model.parameters()), "every parameter in a group")
     x, _ = digits(ctx)
     model.train()
-    loss = nn.functional.cross_entropy(model(x[:16]), torch.arange(16, device=ctx.device) % 10)
+    loss = nn.functional.cross_entropy(model(x[:16].double()), torch.arange(16, device=ctx.device) % 10)
     loss.backward()
     before = [p.detach().clone() for p in model.parameters()]
     opt.step()
     ratios = {}
+    index = {id(p): j for j, p in enumerate(model.parameters())}
     for group, name in zip(opt.param_groups, ("backbone", "head")):
         num = den = 0.0
+        after, predicted = [], []
         for p in group["params"]:
-            i = next(j for j, q in enumerate(model.parameters()) if q is p)
-            num += float((before[i] - p.detach()).abs().sum())
+            old = before[index[id(p)]]
+            after.append(p.detach().flatten())
+            predicted.append((old - group["lr"] * p.grad).flatten())
+            num += float((old - p.detach()).abs().sum())
             den += float(p.grad.abs().sum())
+        what = f"{name}: every parameter == before - lr * grad"
+        ctx.expect_close(torch.cat(after), torch.cat(predicted), what, atol=1e-15, rtol=1e-12)
         ratios[name] = num / den  # |delta p| / |grad| summed over the group == lr for plain SGD
-        ctx.expect_close(ratios[name], group["lr"], f"{name}: |update| / |gradient|", atol=0, rtol=1e-4)
+        ctx.expect_close(ratios[name], group["lr"], f"{name}: sum |update| / sum |gradient|", atol=0, rtol=1e-6)
     return {
         "groups": [{"lr": g["lr"], "tensors": len(g["params"])} for g in opt.param_groups],
         "update_over_grad": ratios,
@@ -266,7 +273,7 @@ def freeze_early(ctx):
         _resnet18_counts(1000)["total"], 11_689_512, "formula gives the known resnet18 size at 1000 classes"
     )
 
-    torch.manual_seed(0)
+    ctx.seed(0)
     real = timm.create_model("resnet18", pretrained=False, num_classes=10).to(ctx.device)
     for module in (real.conv1, real.bn1, real.layer1, real.layer2):
         module.requires_grad_(False)

@@ -19,9 +19,11 @@ def _uniform_checks(ctx, t, bound: float, what: str) -> dict:
     t = t.detach().double().cpu()
     top = float(t.abs().max())
     std = float(t.std())
+    # a hard bound (the support of U(-b, b)), not a statistical threshold: the sample max sits just below it
     ctx.expect(top <= bound, f"{what}: max |w| <= {bound:.5g}", measured=round(top, 6))
-    # with >= 4000 samples from U(-b, b), P(max |w| < 0.99 b) = 0.99^4000 ~ 4e-18
-    ctx.expect(top > 0.99 * bound, f"{what}: max |w| reaches the bound (> 0.99 * bound)", measured=round(top, 6))
+    # with n >= 4000 samples from U(-b, b) the gap 1 - max|w|/b is about 1/n < 0.00025, and
+    # P(gap > 0.01) = 0.99^n < 4e-18
+    ctx.expect_less(1 - top / bound, 0.01, f"{what}: max |w| reaches the bound (1 - max|w|/bound)")
     # the sample std of n >= 4000 uniform values has relative s.e. sqrt(0.8/(4n)) < 0.8%; 4% is 5 s.e.
     ctx.expect_close(std, bound / math.sqrt(3), f"{what}: std == bound/sqrt(3)", atol=0, rtol=0.04)
     return {
@@ -37,17 +39,19 @@ def _uniform_checks(ctx, t, bound: float, what: str) -> dict:
     "init.pytorch-default-linear",
     page=PAGE,
     says="nn.Linear(400, 300)'s default weights are U(-1/sqrt(400), 1/sqrt(400)) = U(-0.05, 0.05), std 0.05/sqrt(3) "
-    "= 0.029: twenty times wider than the notes' [-1/fan_in, 1/fan_in] = [-0.0025, 0.0025], which more than 90% of "
-    "the weights fall outside.",
+    "= 0.029: twenty times wider than the notes' [-1/fan_in, 1/fan_in] = [-0.0025, 0.0025], which fewer than 10% "
+    "of the weights (about 5%) fall inside.",
+    tags=("statistical",),
 )
 def pytorch_default_linear(ctx):
     from torch import nn
 
     layer = nn.Linear(400, 300).to(ctx.device)
     ev = _uniform_checks(ctx, layer.weight, 1 / math.sqrt(400), "Linear(400, 300).weight")
-    outside = float((layer.weight.abs() > 1 / 400).double().mean())
-    ctx.expect(outside > 0.9, "fraction of weights outside the notes' +-1/fan_in", measured=round(outside, 4))
-    ev["fraction_outside_notes_bound"] = round(outside, 4)
+    inside = float((layer.weight.abs() <= 1 / 400).double().mean())
+    # expected 0.0025/0.05 = 5% inside; its std dev over 120000 weights is 0.0006
+    ctx.expect_less(inside, 0.1, "fraction of weights inside the notes' +-1/fan_in")
+    ev["fraction_outside_notes_bound"] = round(1 - inside, 4)
     ev["notes_bound_1_over_fan_in"] = 1 / 400
     return ev
 
@@ -57,6 +61,7 @@ def pytorch_default_linear(ctx):
     page=PAGE,
     says="For nn.Conv2d(16, 64, 3) fan_in = in_channels * kH * kW = 16*3*3 = 144 (what torch computes too), and the "
     "default weights are U(-1/12, 1/12): the bound is 1/sqrt(fan_in) with the receptive field counted.",
+    tags=("statistical",),
 )
 def pytorch_default_conv(ctx):
     from torch import nn
@@ -111,6 +116,7 @@ def default_is_kaiming_a_sqrt5(ctx):
     page=PAGE,
     says="The default bias of nn.Linear and nn.Conv2d is also U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (not zero): "
     "for Linear(100, 20000) that is U(-0.1, 0.1), for Conv2d(4, 8000, 5) with fan_in 100 the same.",
+    tags=("statistical",),
 )
 def pytorch_default_bias(ctx):
     from torch import nn
@@ -126,11 +132,12 @@ def pytorch_default_bias(ctx):
     says="Keras' Dense default is different: kernel glorot_uniform, U(+-sqrt(6/(fan_in + fan_out))), and zero bias; "
     "for Dense(300) on 400 inputs the bound is sqrt(6/700) = 0.0926.",
     needs=("keras",),
+    tags=("statistical",),
 )
 def keras_dense_default(ctx):
 
     keras = ctx.keras()
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(ctx.seed_for(0))
     dense = keras.layers.Dense(300)
     dense.build((None, 400))
     kernel, bias = dense.kernel.value, dense.bias.value
@@ -145,14 +152,14 @@ DEPTH, WIDTH = 24, 256
 PREDICTED_RELU_GAIN = {"default": math.sqrt(1 / 3 / 2), "xavier": math.sqrt(1 / 2), "kaiming": 1.0}
 
 
-def signal_std_by_layer(ctx, init: str, act: str, seed: int = 0) -> list[float]:
+def signal_std_by_layer(ctx, init: str, act: str, seed: int = 0, batch: int = 512) -> list[float]:
     """Std of all activations after each layer (index 0: the input). Biases are zeroed for every init so that only
     the weight distribution differs (a nonzero bias would add a constant offset that hides a vanished signal)."""
     import torch
     from torch import nn
 
     torch.manual_seed(seed)
-    h = torch.randn(512, WIDTH, device=ctx.device)
+    h = torch.randn(batch, WIDTH, device=ctx.device)
     f = torch.relu if act == "relu" else torch.tanh
     stds = [float(h.std())]
     with torch.no_grad():
@@ -188,20 +195,29 @@ def _std_plot(evidence: dict):
 @claim(
     "init.activation-std-through-depth",
     page=PAGE,
-    says=f"Through {DEPTH} ReLU layers of width {WIDTH}, Kaiming init keeps the signal's std within a factor of 2 of "
-    "the input's, Xavier/Glorot loses it by about 0.7 per layer, and PyTorch's default by about 0.41 per layer "
-    "(to below 1e-8), each as predicted from the weight variance; with tanh, Xavier keeps it above 0.05 while the "
+    says=f"Through {DEPTH} ReLU layers of width {WIDTH}, Kaiming init keeps the signal's std within a factor of 2 "
+    "from the first layer to the last (geometric mean over 5 nets), Xavier/Glorot loses it by about 0.7 per layer (to "
+    "below 1e-2 of the input's), and PyTorch's default by about 0.41 per layer (to below 1e-8), each per-layer gain "
+    "within 10% of the one predicted from the weight variance; with tanh, Xavier keeps it above 0.05 while the "
     "default loses it below 1e-4.",
     figure=_std_plot,
+    tags=("statistical",),
 )
 def activation_std_through_depth(ctx):
+    import statistics
 
     curves = {
-        act: {init: signal_std_by_layer(ctx, init, act) for init in ("default", "xavier", "kaiming")}
+        act: {init: signal_std_by_layer(ctx, init, act, ctx.seed_for(0)) for init in ("default", "xavier", "kaiming")}
         for act in ("relu", "tanh")
     }
     relu = curves["relu"]
-    ctx.expect_between(relu["kaiming"][-1] / relu["kaiming"][0], 0.5, 2.0, "ReLU, Kaiming: final/input std")
+    # one random 24-layer net drifts by a random factor (std of its log ~0.3) even though each layer keeps the
+    # variance in expectation: the factor-of-2 statement is about the geometric mean over 5 nets (the plotted one
+    # and 4 more; 128 inputs are plenty for those, the spread comes from the weights)
+    more = [signal_std_by_layer(ctx, "kaiming", "relu", ctx.seed_for(k), batch=128) for k in range(1, 5)]
+    kaiming_nets = [relu["kaiming"], *more]
+    kept = statistics.geometric_mean(s[-1] / s[1] for s in kaiming_nets)
+    ctx.expect_between(kept, 0.5, 2.0, "ReLU, Kaiming: std after layer 24 / after layer 1, geometric mean of 5 nets")
     gains = {}
     for init, predicted in PREDICTED_RELU_GAIN.items():
         s = relu[init]
@@ -214,9 +230,10 @@ def activation_std_through_depth(ctx):
     ctx.expect_less(relu["xavier"][-1] / relu["xavier"][0], 1e-2, "ReLU, Xavier: final/input std")
     ctx.expect_less(relu["default"][-1] / relu["default"][0], 1e-8, "ReLU, default: final/input std")
     tanh = curves["tanh"]
-    ctx.expect(tanh["xavier"][-1] > 0.05, "tanh, Xavier: final std > 0.05", measured=round(tanh["xavier"][-1], 4))
+    ctx.expect_greater(tanh["xavier"][-1], 0.05, "tanh, Xavier: final std")
     ctx.expect_less(tanh["default"][-1], 1e-4, "tanh, default: final std")
     return {
+        "kaiming_relu_last_over_first_layer_std_by_net": [round(s[-1] / s[1], 4) for s in kaiming_nets],
         "per_layer_gain_relu": gains,
         "predicted_gain_relu": {k: round(v, 4) for k, v in PREDICTED_RELU_GAIN.items()},
         "final_std": {act: {init: f"{v[-1]:.3g}" for init, v in d.items()} for act, d in curves.items()},
