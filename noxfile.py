@@ -148,7 +148,8 @@ def verify(session: nox.Session) -> None:
     session.log(f"snippets run in an order shuffled with --shuffle-seed {seed}")
     run(session, py, "-m", "pytest", "--codeblocks", "docs", "-q", "-n", "2", "--shuffle-seed", seed)
     run_js_tests(session)
-    run(session, py, "-m", "pytest", "tests", "-q", env={"REFCHECK_SITE_DIR": str(SITE)})
+    # Two workers: many tests start a Python that imports torch, and two cores halve that wait.
+    run(session, py, "-m", "pytest", "tests", "-q", "-n", "2", "--durations=10", env={"REFCHECK_SITE_DIR": str(SITE)})
 
 
 @nox.session

@@ -361,5 +361,4 @@ def offline_weights(ctx):
         "parameters": sum(p.numel() for p in src.parameters()),
         "offline_error": failure["chain"][:2],
         "offline_check_ran_in": failure["verified_in"],
-        "offline_failure_seconds": round(failure["seconds"], 3),
     }

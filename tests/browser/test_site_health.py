@@ -56,10 +56,15 @@ def test_every_page_loads_clean_in_chromium(page, site_dir):
 
 def test_internal_links_and_anchors_resolve(site_dir):
     cache: dict[Path, _Links] = {}
+
+    def parsed_page(path: Path) -> _Links:  # each page parsed once (setdefault would parse on every call)
+        if path not in cache:
+            cache[path] = parse(path)
+        return cache[path]
+
     broken = []
     for rel in pages(site_dir):
-        src = site_dir / rel
-        links = cache.setdefault(src, parse(src))
+        links = parsed_page(site_dir / rel)
         for href in links.hrefs:
             parsed = urlparse(href)
             if parsed.scheme in ("http", "https", "mailto", "data", "blob") or href.startswith("javascript:"):
@@ -74,7 +79,7 @@ def test_internal_links_and_anchors_resolve(site_dir):
                 continue
             # a fragment with "=" is application state in the URL hash (the playground), not an anchor
             if parsed.fragment and "=" not in parsed.fragment and target.suffix == ".html":
-                ids = cache.setdefault(target, parse(target)).ids
+                ids = parsed_page(target).ids
                 if unquote(parsed.fragment) not in ids:
                     broken.append(f"{rel}: {href} -> no element with id {parsed.fragment!r}")
     assert not broken, "\n".join(broken[:50])
