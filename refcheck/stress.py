@@ -79,7 +79,8 @@ def kernel_levels(flags: set[str] | None = None) -> list[str]:
 
 
 def grid(seeds: int = 5, flags: set[str] | None = None) -> list[Cell]:
-    """The native cell; every kernel x MKL pair; seeds 1..seeds-1, all threads and determinism around native."""
+    """The native cell and its repeat; every kernel x MKL pair; seeds 1..seeds-1, all threads and deterministic
+    algorithms around native."""
     if seeds < 2:
         raise UsageError(f"--seeds {seeds}: at least 2 seeds are needed to see whether a claim depends on its seed")
     flags = cpu_flags() if flags is None else flags
@@ -92,6 +93,7 @@ def grid(seeds: int = 5, flags: set[str] | None = None) -> list[Cell]:
                 continue  # the CPU's best kernel set with MKL's own path is the native cell
             env = {"ATEN_CPU_CAPABILITY": level, **({"MKL_CBWR": mkl} if mkl else {})}
             cells.append(Cell(f"{level}+mkl-{(mkl or 'native').lower()}", env))
+    cells.append(Cell("repeat"))  # the native cell again: same seed and path must give the same evidence
     cells += [Cell(f"seed-{s}", seed=s) for s in range(1, seeds)]
     cells.append(Cell("threads-all", threads="all"))
     cells.append(Cell("deterministic", deterministic=True))
@@ -117,6 +119,21 @@ def _same(values: list[Any]) -> bool:
     return len(texts) <= 1
 
 
+def same_evidence(a: Any, b: Any, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
+    """Equal evidence, floats allowed accumulation-order noise (``rel``/``abs_``)."""
+    import math
+
+    if isinstance(a, float) or isinstance(b, float):
+        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
+            return False
+        return math.isclose(a, b, rel_tol=rel, abs_tol=abs_) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_evidence(x, y, rel, abs_) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_evidence(a[k], b[k], rel, abs_) for k in a)
+    return a == b
+
+
 def summarize(cells: list[tuple[Cell, dict[str, ClaimResult], dict[str, Any]]], min_margin: float) -> dict[str, Any]:
     """Per claim over the grid: cells passed, failures, smallest margin and where, seed/path sensitivity."""
     from refcheck.registry import load_all
@@ -133,6 +150,11 @@ def summarize(cells: list[tuple[Cell, dict[str, ClaimResult], dict[str, Any]]], 
         seed_cells = [r.evidence for cell, r in ran if cell.name == "native" or cell.name.startswith("seed-")]
         seed_sensitive = None if len(seed_cells) < 2 else not _same(seed_cells)
         path_cells = [r.evidence for cell, r in ran if not cell.name.startswith("seed-")]
+        by_name = {cell.name: r for cell, r in ran}
+        repeat = by_name.get("repeat")
+        reproducible = None if repeat is None or "native" not in by_name else (
+            repeat.status == by_name["native"].status and same_evidence(repeat.evidence, by_name["native"].evidence)
+        )
         claim = registry.get(cid)
         entry = {
             "page": ran[0][1].page if ran else "",
@@ -146,6 +168,7 @@ def summarize(cells: list[tuple[Cell, dict[str, ClaimResult], dict[str, Any]]], 
             "margins": {cell.name: r.margin for cell, r in ran},
             "seed_sensitive": seed_sensitive,  # None: fewer than two seeds ran
             "path_sensitive": not _same(path_cells),
+            "reproducible": reproducible,  # the repeat of the native cell gave the same evidence (None: not run)
             "thin_margin": claim.thin_margin if claim else "",
         }
         entry["problems"] = problems(entry, min_margin)
@@ -159,6 +182,8 @@ def problems(entry: dict[str, Any], min_margin: float) -> list[str]:
     m = entry["min_margin"]
     if m is not None and m < min_margin and not entry["thin_margin"]:
         found.append(f"margin {m:.1%} in cell {entry['min_margin_cell']} is under {min_margin:.0%}")
+    if entry.get("reproducible") is False:
+        found.append("not reproducible: the repeat of the native cell gave other evidence with the same seed and path")
     if entry["statistical"] and entry["seed_sensitive"] is False:
         found.append("statistical, yet its evidence is identical for every seed (the run's seed does not reach it)")
     return found

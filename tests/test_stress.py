@@ -24,6 +24,8 @@ def test_grid_varies_each_axis_around_native_plus_every_kernel_mkl_pair():
     # 3 kernel sets x 3 MKL paths, less the one that is the native cell itself
     assert len(pairs) == 8 and ("avx2", "AVX2") in pairs and ("default", "COMPATIBLE") in pairs and ("avx512", None) not in pairs
     assert sorted(c.seed for c in cells if c.name.startswith("seed-")) == [1, 2, 3, 4]
+    repeat = next(c for c in cells if c.name == "repeat")
+    assert (repeat.env, repeat.seed, repeat.threads, repeat.deterministic) == ({}, 0, "1", False)
     assert [c.name for c in cells if c.threads == "all"] == ["threads-all"]
     assert [c.name for c in cells if c.deterministic] == ["deterministic"]
     assert all(c.seed == 0 for c in cells if not c.name.startswith("seed-"))
@@ -74,6 +76,18 @@ def test_summary_names_failures_thin_margins_and_seed_blind_statistical_claims(m
     assert out["t.thin"]["min_margin_cell"] == "avx2+mkl-avx2" and "margin 4.0%" in out["t.thin"]["problems"][0]
     assert out["t.flips"]["passed"] == 2 and out["t.flips"]["failures"][0]["cell"] == "avx2+mkl-avx2"
     assert any("identical for every seed" in p for p in out["t.blind"]["problems"])
+
+
+def test_evidence_that_differs_on_the_repeat_cell_is_a_problem(monkeypatch):
+    from refcheck import registry
+
+    monkeypatch.setattr(registry, "load_all", lambda: {"t.x": registry.Claim("t.x", "p.md", "s", lambda ctx: None)})
+    cells = [(Cell("native"), {"t.x": _result("t.x", evidence={"loss": 0.5})}, {}),
+             (Cell("repeat"), {"t.x": _result("t.x", evidence={"loss": 0.51})}, {})]
+    assert summarize(cells, 0.1)["t.x"]["reproducible"] is False
+    assert any("not reproducible" in p for p in summarize(cells, 0.1)["t.x"]["problems"])
+    cells[1] = (Cell("repeat"), {"t.x": _result("t.x", evidence={"loss": 0.5 + 1e-12})}, {})
+    assert summarize(cells, 0.1)["t.x"]["problems"] == []
 
 
 def test_an_accepted_thin_margin_is_not_a_problem_but_a_failure_always_is():
