@@ -25,6 +25,14 @@ def _cell(text: str) -> str:
     return html.escape(text).replace("|", "&#124;")
 
 
+def _run_badge(status: str, rep) -> str:
+    """A compact badge for the ledger ('cpu avx512 · 2.14.1'); the full run label is its tooltip."""
+    kernel = rep.kernel or {}
+    path = "" if rep.native else f" {kernel.get('aten')}/{str(kernel.get('mkl', '')).lower()}"
+    text = f"{rep.device['resolved']}{path} · {rep.versions.get('torch')}"
+    return badge(status, text).replace("<span ", f'<span title="{html.escape(run_label(rep))}" ', 1)
+
+
 def _stress_cell(entry: dict | None) -> str:
     if not entry:
         return ""
@@ -49,7 +57,7 @@ def ledger(arg: str, state: SiteState) -> str:
     for c in state.claims.values():
         results = state.results(c.id)
         first = results[0][1] if results else None
-        runs = " ".join(badge(display_status(res), run_label(rep)) for rep, res in results) or badge("unverified")
+        runs = " ".join(_run_badge(display_status(res), rep) for rep, res in results) or badge("unverified")
         margin = margin_text(first.margin).removeprefix("margin ") if first else ""
         evidence = _cell(first.reason or _evidence_summary(first.evidence)) if first else ""
         rows.append(
