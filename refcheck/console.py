@@ -73,8 +73,9 @@ def run_verify(
     from refcheck.torchenv import path_label
 
     where = report.device["resolved"] + (" (unavailable)" if report.device["name"] == "unavailable" else "")
-    if path_label(report.kernel):
-        where += f", {path_label(report.kernel)}"
+    path = path_label(report.kernel)
+    if path:
+        where += f", {path}"
     console.print(
         f"{s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped in {report.seconds:.1f}s "
         f"on {where} ({versions}); report: {path}",

@@ -69,12 +69,12 @@ def run_claim(
             evidence = {"traceback": traceback.format_exc(limit=6)}
         finally:
             state.restore()
-        if status == "passed" and not any(c.get("ok") for c in ctx.checks):
-            parts = [f"{c['what']}: {c['skipped']}" for c in ctx.checks if c.get("skipped")]
-            if parts:  # every part was skipped: nothing was verified
-                status, reason = "skipped", "; ".join(parts)
-            else:
-                status, reason = "failed", "the check made no expectation (a claim must be able to fail)"
+    parts = [f"{c['what']}: {c['skipped']}" for c in ctx.checks if c.get("skipped")]
+    if status == "passed" and not any(c.get("ok") for c in ctx.checks):
+        if parts:  # every part was skipped: nothing was verified
+            status, reason = "skipped", "; ".join(parts)
+        else:
+            status, reason = "failed", "the check made no expectation (a claim must be able to fail)"
     return ClaimResult(
         id=claim.id,
         page=claim.page,
@@ -86,7 +86,7 @@ def run_claim(
         reason=reason,
         version_note=claim.version_note,
         margin=smallest_margin(ctx.checks),
-        skipped_parts=[f"{c['what']}: {c['skipped']}" for c in ctx.checks if c.get("skipped")],
+        skipped_parts=parts,
     )
 
 

@@ -114,11 +114,6 @@ def run_cell(cell: Cell, directory: Path, only: list[str] | None) -> tuple[Cell,
     return cell, report, time.perf_counter() - start, tail[0] if tail else ""
 
 
-def _same(values: list[Any]) -> bool:
-    texts = {json.dumps(v, sort_keys=True) for v in values}
-    return len(texts) <= 1
-
-
 def same_evidence(a: Any, b: Any, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
     """Equal evidence, floats allowed accumulation-order noise (``rel``/``abs_``)."""
     import math
@@ -132,6 +127,11 @@ def same_evidence(a: Any, b: Any, rel: float = 1e-6, abs_: float = 1e-9) -> bool
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_evidence(a[k], b[k], rel, abs_) for k in a)
     return a == b
+
+
+def _same(values: list[Any]) -> bool:
+    """All equal evidence, by ``same_evidence``."""
+    return all(same_evidence(values[0], v) for v in values[1:])
 
 
 def summarize(cells: list[tuple[Cell, dict[str, ClaimResult], dict[str, Any]]], min_margin: float) -> dict[str, Any]:
@@ -187,6 +187,11 @@ def problems(entry: dict[str, Any], min_margin: float) -> list[str]:
     if entry["statistical"] and entry["seed_sensitive"] is False:
         found.append("statistical, yet its evidence is identical for every seed (the run's seed does not reach it)")
     return found
+
+
+def meeting_target(stress: dict[str, Any]) -> int:
+    """How many claims of a stress report meet its target (no problem found)."""
+    return sum(1 for e in stress["claims"].values() if not e.get("problems"))
 
 
 def default_out(versions: dict[str, Any], partial: bool) -> Path:

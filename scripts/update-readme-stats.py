@@ -12,11 +12,6 @@ from refcheck.stats import update_readme
 
 ROOT = Path(__file__).resolve().parents[1]
 state = SiteState.load(ROOT / "docs", [report_dir(), REPO_ROOT / "reports"])
-record = state.primary
-others = [
-    r for r in state.reports
-    if record is not None and r is not record and r.device["resolved"] == "cpu" and not r.native
-    and r.versions.get("torch") == record.versions.get("torch")
-][:1]
-changed = update_readme(ROOT / "README.md", record, others, state.stress)
+others = [r for r in state.same_version_runs() if not r.native][:1]
+changed = update_readme(ROOT / "README.md", state.primary, others, state.stress)
 print("README.md updated" if changed else "README.md already up to date")

@@ -8,6 +8,7 @@ import posixpath
 from refcheck.site.directives import directive
 from refcheck.site.render import ICON, badge, display_status, main_badge, margin_text, run_label
 from refcheck.site.state import SiteState
+from refcheck.stress import meeting_target
 
 
 def _evidence_summary(evidence: dict, limit: int = 120) -> str:
@@ -30,7 +31,7 @@ def _run_badge(status: str, rep) -> str:
     kernel = rep.kernel or {}
     path = "" if rep.native else f" {kernel.get('aten')}/{str(kernel.get('mkl', '')).lower()}"
     text = f"{rep.device['resolved']}{path} · {rep.versions.get('torch')}"
-    return badge(status, text).replace("<span ", f'<span title="{html.escape(run_label(rep))}" ', 1)
+    return badge(status, text, title=run_label(rep))
 
 
 def _stress_cell(entry: dict | None) -> str:
@@ -105,12 +106,7 @@ def status_overview(state: SiteState) -> dict:
             out[r.status][r.id] = r.reason.splitlines()[0] if r.reason else r.status
         elif r.skipped_parts:
             out["partial"][r.id] = "; ".join(r.skipped_parts)
-    same = [
-        rep for rep in state.reports
-        if rep is not record and rep.device["resolved"] == record.device["resolved"]
-        and rep.versions.get("torch") == record.versions.get("torch") and rep.versions.get("timm") == record.versions.get("timm")
-    ]
-    for rep in same:
+    for rep in state.same_version_runs():
         for r in rep.results:
             if r.status == "failed" and r.id in state.claims and r.id not in out["failed"]:
                 out["other_runs"].setdefault(r.id, f"failed on {run_label(rep)}: {r.reason.splitlines()[0] if r.reason else ''}")
@@ -163,13 +159,12 @@ def home_summary(arg: str, state: SiteState) -> str:
         f"{len(overview['partial'])} partly verified, on {html.escape(run_label(r))} ({r.created[:10]}). "
         f"See the [claims ledger]({md_link(state, 'reference/claims.md')})."
     ]
-    others = [rep for rep in state.reports if rep is not r and rep.versions.get("torch") == r.versions.get("torch")]
-    for rep in others:
+    for rep in state.same_version_runs(same_device=False):
         o = rep.summary
         lines.append(f"Also run on {html.escape(run_label(rep))} ({rep.created[:10]}): {o['passed']} passed, {o['failed']} failed, {o['skipped']} skipped.")
     stress = state.stress
     if stress:
-        meeting = sum(1 for e in stress["claims"].values() if not e.get("problems"))
+        meeting = meeting_target(stress)
         lines.append(
             f"Stress run ({html.escape(stress['cpu'])}, {len(stress['grid'])} cells, {stress['created'][:10]}): "
             f"{meeting} of {len(stress['claims'])} claims pass every cell with a margin of at least {stress['min_margin_target']:.0%}."

@@ -47,8 +47,9 @@ def main_badge(claim: Claim, result: ClaimResult | None) -> str:
     return badge(status, text)
 
 
-def badge(status: str, text: str | None = None) -> str:
-    return f'<span class="refcheck-badge refcheck-{status}">{ICON[status]} {html.escape(text or LABEL[status])}</span>'
+def badge(status: str, text: str | None = None, title: str = "") -> str:
+    tip = f' title="{html.escape(title)}"' if title else ""
+    return f'<span class="refcheck-badge refcheck-{status}"{tip}>{ICON[status]} {html.escape(text or LABEL[status])}</span>'
 
 
 def _value(v: Any) -> str:

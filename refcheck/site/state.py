@@ -52,6 +52,18 @@ class SiteState:
                 return s
         return full[0] if full else None
 
+    def same_version_runs(self, same_device: bool = True) -> list[Report]:
+        """Reports other than the record's on its torch (and timm, and device unless ``same_device=False``):
+        other CPU code paths, or the same versions on another device."""
+        record = self.primary
+        if record is None:
+            return []
+        return [
+            r for r in self.reports
+            if r is not record and r.versions.get("torch") == record.versions.get("torch")
+            and (not same_device or (r.device["resolved"] == record.device["resolved"] and r.versions.get("timm") == record.versions.get("timm")))
+        ]
+
     def stress_entry(self, claim_id: str) -> dict[str, Any] | None:
         s = self.stress
         return s["claims"].get(claim_id) if s else None
