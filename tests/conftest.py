@@ -20,7 +20,7 @@ def mini_site(tmp_path: Path):
         (docs / "other.md").write_text(other)
         (tmp_path / "mkdocs.yml").write_text(
             "site_name: mini\ntheme:\n  name: material\n  font: false\n"
-            f"hooks:\n  - {HOOK}\nnav:\n  - index.md\n  - other.md\n"
+            f"hooks:\n  - {HOOK}\nmarkdown_extensions:\n  - refcheck.site.extension\nnav:\n  - index.md\n  - other.md\n"
         )
         return tmp_path
 

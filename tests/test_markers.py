@@ -54,16 +54,18 @@ marker_lines = st.one_of(
     st.builds(lambda s: f"<!-- claim: {s} -->", st.text(max_size=30)),
     st.builds(lambda s: f"<!-- refcheck: {s} -->", st.text(max_size=30)),
     st.builds(lambda s: f"<!--{s}", st.sampled_from(["claim", "claim:", " claim: demo.passes", "refcheck", " refcheck: ledger"])),
+    st.builds(lambda s: f"x <!-- value: {s} --> y", st.text(max_size=40)),
+    st.builds(lambda s: f"x <!--{s}", st.sampled_from(["value", "value:", " value: demo.passes sum", " value: demo.passes sum ,", " value: demo.pases sum"])),
 )
 
 
 @given(line=marker_lines)
 def test_hook_expand_gives_html_or_an_error_naming_file_and_line(line):
-    """The hook's page expansion on arbitrary marker lines: expanded text, or a MarkerError with docs/file:line."""
+    """The page expansion on arbitrary marker lines: expanded text, or a MarkerError with docs/file:line."""
     import os
     from pathlib import Path
 
-    from refcheck.site.mkdocs_hook import expand
+    from refcheck.site.expand import expand_page
     from refcheck.site.state import SiteState
 
     os.environ["REFCHECK_CLAIM_MODULES"] = "fixtures.demo_claims"
@@ -72,7 +74,7 @@ def test_hook_expand_gives_html_or_an_error_naming_file_and_line(line):
     finally:
         del os.environ["REFCHECK_CLAIM_MODULES"]
     try:
-        out = expand(f"# Page\n\n{line}\n", "index.md", state)
+        out = expand_page(f"# Page\n\n{line}\n", "index.md", state)
         assert isinstance(out, str)
     except MarkerError as exc:
         assert str(exc).startswith("docs/index.md:3: ")

@@ -40,7 +40,6 @@ def _state(*reports: Report, stress: list | None = None) -> SiteState:
     claims = {c: _claim(c) for c in ("t.a", "t.b", "t.c")}
     state = SiteState(claims, sorted(reports, key=lambda r: r.created, reverse=True), {"torch": "2.14.1"}, Path("docs"),
                       stress_reports=stress or [])
-    state.page = "index.md"
     return state
 
 
@@ -54,7 +53,7 @@ def _state(*reports: Report, stress: list | None = None) -> SiteState:
 )
 def test_home_box_level_follows_the_report_of_record(statuses, level):
     state = _state(_report(statuses))
-    box = home_summary("", state)
+    box = home_summary("", state, "index.md")
     assert box.startswith(f"!!! {level} ")
     for cid, st in statuses.items():
         if st != "passed":
@@ -64,7 +63,7 @@ def test_home_box_level_follows_the_report_of_record(statuses, level):
 def test_a_pass_with_a_skipped_part_is_a_warning_not_a_success():
     state = _state(_report({"t.a": "passed", "t.b": "passed", "t.c": "passed"}, parts={"t.b": ["keras part: no keras"]}))
     assert overall_level(status_overview(state)) == "warning"
-    assert "Partly verified" in home_summary("", state)
+    assert "Partly verified" in home_summary("", state, "index.md")
 
 
 def test_failure_on_the_second_code_path_is_a_failure_even_when_the_native_run_passed():
@@ -73,7 +72,7 @@ def test_failure_on_the_second_code_path_is_a_failure_even_when_the_native_run_p
                     created="2026-12-01T00:00:05+00:00")
     state = _state(native, other)
     assert state.primary is native  # the newest run is on an overridden path; the record is the native one
-    box = home_summary("", state)
+    box = home_summary("", state, "index.md")
     assert box.startswith("!!! failure") and "Failed on another code path" in box and "default kernels, MKL COMPATIBLE" in box
 
 
@@ -81,7 +80,7 @@ def test_stress_problems_make_a_warning():
     stress = [{"kind": "stress", "created": "2026-12-01", "cpu": "X", "versions": {"torch": "2.14.1"}, "grid": [{}] * 3,
                "min_margin_target": 0.1, "claims": {"t.a": {"problems": ["margin 4.0% in cell avx2 is under 10%"]}, "t.b": {"problems": []}}}]
     state = _state(_report({"t.a": "passed", "t.b": "passed", "t.c": "passed"}), stress=stress)
-    box = home_summary("", state)
+    box = home_summary("", state, "index.md")
     assert box.startswith("!!! warning") and "Missing the stress target" in box and "1 of 2 claims pass every cell" in box
 
 
@@ -104,8 +103,8 @@ def _free_port() -> int:
 
 def test_failed_claim_shows_a_failure_box_and_the_site_still_builds_and_serves(mini_site, tmp_path):
     project = mini_site(HOME)
-    with (project / "mkdocs.yml").open("a") as config:
-        config.write("markdown_extensions:\n  - admonition\n")  # as in the real site
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("markdown_extensions:\n", "markdown_extensions:\n  - admonition\n"))  # as in the real site
     (project / "docs" / "reference").mkdir()
     (project / "docs" / "reference" / "claims.md").write_text("# Ledger\n\n<!-- refcheck: ledger -->\n")
     reports = tmp_path / "reports"

@@ -26,34 +26,21 @@ from refcheck.losses.describe import (
 from refcheck.losses.diagnose import diagnose
 from refcheck.losses.model import STAGE_TEXT, to_json
 from refcheck.losses.spec import DTYPE_ALIASES, FLOAT_DTYPES, GRAMMAR, TORCH_NAMES
-from refcheck.site.directives import directive
+from refcheck.site.links import cell as _cell
+from refcheck.site.links import md_cell as _md
+from refcheck.site.links import page_link
 from refcheck.site.state import SiteState
-
-
-def _cell(text: str) -> str:
-    """Plain text for a Markdown table cell: no pipes, and no '*'/'_' pairing into emphasis."""
-    return html.escape(str(text)).replace("|", "&#124;").replace("*", "&#42;").replace("_", "&#95;")
-
-
-def _md(text: str) -> str:
-    """Inline Markdown kept (backticks), pipes escaped for tables."""
-    return str(text).replace("|", "&#124;")
 
 
 def anchor(name: str) -> str:
     return name.lower()
 
 
-def _link(state: SiteState, name: str) -> str:
-    target = "index.md"
-    import posixpath
-
-    rel = posixpath.relpath(f"losses/{target}", posixpath.dirname(state.page) or ".")
-    return f"{'' if state.page == 'losses/index.md' else rel}#{anchor(name)}"
+def _link(page: str, name: str) -> str:
+    return page_link(page, "losses/index.md", anchor(name))
 
 
-@directive("loss-cheatsheet")
-def cheatsheet(arg: str, state: SiteState) -> str:
+def cheatsheet(arg: str, state: SiteState, page: str) -> str:
     cols = ["loss", "input", "input shape", "target shape", "target dtype", "output (none)"]
     head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
     rows = []
@@ -65,7 +52,7 @@ def cheatsheet(arg: str, state: SiteState) -> str:
         cells = {k: "<br>".join(_cell(line[k]) for line in lines) for k in CHEAT_COLUMNS}
         if extra:
             cells["target shape"] += f"<br><small>+ {_cell(', '.join(extra))}</small>"
-        name = f"[{c.name}]({_link(state, c.name)})<br><small>`{r['functional']}`</small>" + (" <small>(deprecated)</small>" if c.deprecated else "")
+        name = f"[{c.name}]({_link(page, c.name)})<br><small>`{r['functional']}`</small>" + (" <small>(deprecated)</small>" if c.deprecated else "")
         rows.append("| " + " | ".join([name, f"<small>{_cell(r['input'])}</small>"] + [f"<small>{cells[k]}</small>" for k in cols[2:]]) + " |")
     legend = ("\n<small>Named dims: N batch, C classes, D features, T time, S target length; `*d` zero or more extra dims, `+d` one or more. "
               "`float*` means any floating dtype, `int*` any integer dtype. Several lines in a cell are the loss's accepted forms, line by line. With reduction 'mean' or 'sum' every loss returns a scalar `()`. "
@@ -73,8 +60,7 @@ def cheatsheet(arg: str, state: SiteState) -> str:
     return f'<div class="loss-cheatsheet" markdown>\n\n{head}' + "\n".join(rows) + "\n" + legend + "\n</div>\n"
 
 
-@directive("loss-contract")
-def contract_section(arg: str, state: SiteState) -> str:
+def contract_section(arg: str, state: SiteState, page: str) -> str:
     c = resolve(arg.strip())
     lines = [f"**Input:** {c.input_kind}. {c.summary}"]
     if c.deprecated:
@@ -115,8 +101,7 @@ def lookup_payload() -> dict:
     }
 
 
-@directive("loss-lookup-data")
-def lookup_data(arg: str, state: SiteState) -> str:
+def lookup_data(arg: str, state: SiteState, page: str) -> str:
     text = json.dumps(lookup_payload(), separators=(",", ":")).replace("</", "<\\/")
     return f'<script type="application/json" id="refcheck-loss-contracts">{text}</script>\n'
 
@@ -185,8 +170,7 @@ def _collect_errors() -> list[dict]:
     return found
 
 
-@directive("loss-errors")
-def error_index(arg: str, state: SiteState) -> str:
+def error_index(arg: str, state: SiteState, page: str) -> str:
     groups: dict[str, list[dict]] = {}
     for e in _collect_errors():
         groups.setdefault(_normalize(e["message"]), []).append(e)

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import html
-import posixpath
 
-from refcheck.site.directives import directive
+from refcheck.site.links import breakable, cell, page_link
 from refcheck.site.render import ICON, badge, display_status, main_badge, margin_text, run_label
 from refcheck.site.state import SiteState
 from refcheck.stress import meeting_target
+from refcheck.site.values import natural
 
 
-def _evidence_summary(evidence: dict, limit: int = 120) -> str:
-    text = ", ".join(f"{k}={v}" for k, v in evidence.items() if k != "traceback")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def md_link(state: SiteState, target_page: str, anchor: str = "") -> str:
-    """A relative Markdown link from the page being built to ``target_page`` (MkDocs validates it)."""
-    rel = posixpath.relpath(target_page, posixpath.dirname(state.page) or ".")
-    return rel + (f"#{anchor}" if anchor else "")
-
-
-def _cell(text: str) -> str:
-    return html.escape(text).replace("|", "&#124;")
+def _evidence_pairs(evidence: dict, limit: int = 6, width: int = 60) -> str:
+    """Evidence as readable key/value pairs (keys wrap only at '.', '_', '-'); long values are cut."""
+    items = [(k, v) for k, v in evidence.items() if k != "traceback"]
+    pairs = []
+    for k, v in items[:limit]:
+        text = natural(v)
+        text = text if len(text) <= width else text[: width - 1] + "…"
+        pairs.append(f'<span class="refcheck-kv"><code>{breakable(k)}</code> {cell(text)}</span>')
+    if len(items) > limit:
+        pairs.append(f'<span class="refcheck-kv">+ {len(items) - limit} more</span>')
+    return " ".join(pairs)
 
 
 def _run_badge(status: str, rep) -> str:
@@ -42,53 +40,78 @@ def _stress_cell(entry: dict | None) -> str:
     return f"{rate}{margin}"
 
 
-def _claim_list(state: SiteState, ids: list[str], why: dict[str, str]) -> str:
-    return "\n".join(f"- [`{cid}`]({md_link(state, state.claims[cid].page, 'claim-' + cid)}): {_cell(why.get(cid, ''))}" for cid in ids if cid in state.claims)
+def _claim_list(state: SiteState, page: str, ids: list[str], why: dict[str, str]) -> str:
+    return "\n".join(
+        f"- [`{cid}`]({page_link(page, state.claims[cid].page, 'claim-' + cid)}): {cell(why.get(cid, ''))}" for cid in ids if cid in state.claims
+    )
 
 
-@directive("ledger")
-def ledger(arg: str, state: SiteState) -> str:
-    """Every claim: status of record, status per run, smallest margin, stress pass rate and margin, evidence.
+def _ledger_row(state: SiteState, page: str, c) -> str:
+    results = state.results(c.id)
+    first = results[0][1] if results else None
+    runs = " ".join(_run_badge(display_status(res), rep) for rep, res in results) or badge("unverified")
+    margin = margin_text(first.margin).removeprefix("margin ") if first else ""
+    if first is None:
+        evidence = ""
+    elif first.reason:
+        evidence = cell(first.reason.splitlines()[0])
+    else:
+        evidence = _evidence_pairs(first.evidence)
+    claim_cell = f'[<code class="refcheck-token">{breakable(c.id)}</code>]({page_link(page, c.page, "claim-" + c.id)})<br>{cell(c.says)}'
+    return f"| {main_badge(c, first)} | {claim_cell} | {runs} | {margin} | {_stress_cell(state.stress_entry(c.id))} | <small>{evidence}</small> |"
 
-    Failed, partly verified and skipped claims are also listed above the table (no script needed); the
-    buttons of ``assets/ledger.js`` filter the table by status.
+
+LEDGER_HEAD = "| status | claim and statement | status per run | margin | stress run | evidence |\n|---|---|---|---|---|---|\n"
+
+
+def ledger(arg: str, state: SiteState, page: str) -> str:
+    """Every claim, grouped by page: status of record, status per run, smallest margin, stress pass rate and
+    margin, evidence as key/value pairs; per page, how many evidence values its prose pins.
+
+    Failed, partly verified and skipped claims are also listed above the tables (no script needed); the
+    controls of ``assets/ledger.js`` filter the rows by status and the groups by page.
     """
     overview = status_overview(state)
-    rows = []
-    for c in state.claims.values():
-        results = state.results(c.id)
-        first = results[0][1] if results else None
-        runs = " ".join(_run_badge(display_status(res), rep) for rep, res in results) or badge("unverified")
-        margin = margin_text(first.margin).removeprefix("margin ") if first else ""
-        evidence = _cell(first.reason or _evidence_summary(first.evidence)) if first else ""
-        rows.append(
-            f"| {main_badge(c, first)} | [`{c.id}`]({md_link(state, c.page, 'claim-' + c.id)}) | {_cell(c.says)} | {runs} | "
-            f"{margin} | {_stress_cell(state.stress_entry(c.id))} | <small>{evidence}</small> |"
-        )
     counts = overview["counts"]
     record = html.escape(run_label(state.primary)) if state.primary else "none yet"
+    values = state.value_counts
     head = (
         f"{len(state.claims)} claims · {ICON['passed']} {counts['passed']} passed · {ICON['failed']} {counts['failed']} failed · "
-        f"{ICON['skipped']} {counts['skipped']} skipped · {ICON['partial']} {len(overview['partial'])} partly verified "
-        f"(report of record: {record}).\n\n"
+        f"{ICON['skipped']} {counts['skipped']} skipped · {ICON['partial']} {len(overview['partial'])} partly verified · "
+        f"{sum(values.values())} evidence values pinned in prose (report of record: {record}).\n\n"
     )
     for title, key in (("Failed", "failed"), ("Partly verified", "partial"), ("Skipped", "skipped"), ("Missing the stress target", "stress")):
         if overview[key]:
-            head += f"**{title}** ({len(overview[key])}):\n\n{_claim_list(state, list(overview[key]), overview[key])}\n\n"
+            head += f"**{title}** ({len(overview[key])}):\n\n{_claim_list(state, page, list(overview[key]), overview[key])}\n\n"
     stress = state.stress
     stress_note = (
-        f"The *stress* column is the stress run on {html.escape(stress['cpu'])} ({stress['created'][:10]}): cells passed "
+        f"The *stress run* column is the stress run on {html.escape(stress['cpu'])} ({stress['created'][:10]}): cells passed "
         f"of {len(stress['grid'])}, and the smallest margin over the grid. "
         if stress
         else "No stress report was found (`nox -s stress` writes one). "
     )
     head += (
         f"*Margin* is the claim's smallest distance from a threshold it checks, relative to the threshold, in the "
-        f"report of record. {stress_note}\n\n"
-        '<div class="refcheck-ledger-filter" role="group" aria-label="Filter claims by status" hidden></div>\n\n'
+        f"report of record. {stress_note}*Values pinned* counts the numbers in a page's prose that are read from "
+        f"a claim's evidence at build time (`<!-- value: ID KEY FORMAT -->`).\n\n"
+        '<div class="refcheck-ledger-filter" role="group" aria-label="Filter claims by status and page" hidden></div>\n\n'
     )
-    table = "| status | claim | statement | status per run | margin | stress | evidence |\n|---|---|---|---|---|---|---|\n"
-    return head + table + "\n".join(rows) + "\n"
+    by_page: dict[str, list] = {}
+    for c in state.claims.values():
+        by_page.setdefault(c.page, []).append(c)
+    for p in values:
+        if values[p] and p not in by_page:
+            by_page[p] = []
+    groups = []
+    for p, claims in by_page.items():
+        n = values.get(p, 0)
+        summary = f"{len(claims)} claim{'s' if len(claims) != 1 else ''} · {n} value{'s' if n != 1 else ''} pinned"
+        table = LEDGER_HEAD + "\n".join(_ledger_row(state, page, c) for c in claims) + "\n" if claims else ""
+        groups.append(
+            f'<section class="refcheck-ledger-page" data-page="{html.escape(p)}" data-values="{n}" markdown="1">\n\n'
+            f"### [{cell(state.title(p))}]({page_link(page, p)})\n\n<small>`docs/{p}` · {summary}</small>\n\n{table}\n</section>\n"
+        )
+    return head + "\n".join(groups)
 
 
 def status_overview(state: SiteState) -> dict:
@@ -127,8 +150,7 @@ def overall_level(overview: dict) -> str:
     return "success"
 
 
-@directive("versions")
-def versions_table(arg: str, state: SiteState) -> str:
+def versions_table(arg: str, state: SiteState, page: str) -> str:
     """Pinned versions next to those of every report found."""
     names = sorted(state.pins)
     cols = [run_label(r) + f" ({r.created[:10]})" for r in state.reports]
@@ -142,8 +164,7 @@ def versions_table(arg: str, state: SiteState) -> str:
     return f'<table class="refcheck-versions"><thead>{head}</thead><tbody>{body}</tbody></table>'
 
 
-@directive("home-summary")
-def home_summary(arg: str, state: SiteState) -> str:
+def home_summary(arg: str, state: SiteState, page: str) -> str:
     """The verification status box: success, warning or failure, derived from the report of record, other
     code-path runs of the same versions and the stress run; each failed or skipped claim is linked."""
     r = state.primary
@@ -157,7 +178,7 @@ def home_summary(arg: str, state: SiteState) -> str:
     lines = [
         f"{len(state.claims)} claims registered: **{s['passed']} passed**, **{s['failed']} failed**, {s['skipped']} skipped, "
         f"{len(overview['partial'])} partly verified, on {html.escape(run_label(r))} ({r.created[:10]}). "
-        f"See the [claims ledger]({md_link(state, 'reference/claims.md')})."
+        f"See the [claims ledger]({page_link(page, 'reference/claims.md')})."
     ]
     for rep in state.same_version_runs(same_device=False):
         o = rep.summary
@@ -172,7 +193,7 @@ def home_summary(arg: str, state: SiteState) -> str:
     for title_part, key in (("Failed", "failed"), ("Failed on another code path", "other_runs"), ("Partly verified", "partial"),
                             ("Skipped", "skipped"), ("Missing the stress target", "stress")):
         if overview[key]:
-            lines.append(f"**{title_part}:**\n\n" + _claim_list(state, list(overview[key]), overview[key]))
+            lines.append(f"**{title_part}:**\n\n" + _claim_list(state, page, list(overview[key]), overview[key]))
     body = "\n\n".join(lines)
     return f'!!! {level} "{title}"\n' + "".join(f"    {line}\n" if line else "\n" for line in body.splitlines()) + "\n"
 

@@ -1,28 +1,23 @@
-"""Generated page content: ``<!-- refcheck: NAME ARG -->`` expands to what a registered renderer returns."""
+"""Generated page content: ``<!-- refcheck: NAME ARG -->`` expands to ``DIRECTIVES[NAME](arg, state, page)``.
+
+Every directive is listed here, by its function: a new one is added to this table."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
+from refcheck.losses import site as loss_site
+from refcheck.site import builtin
 from refcheck.site.state import SiteState
 
-Renderer = Callable[[str, SiteState], str]
-DIRECTIVES: dict[str, Renderer] = {}
-MODULES = ("refcheck.site.builtin", "refcheck.losses.site")
+Renderer = Callable[[str, SiteState, str], str]
 
-
-def directive(name: str) -> Callable[[Renderer], Renderer]:
-    """Register ``fn(arg, state) -> markdown`` as the renderer of ``<!-- refcheck: name arg -->``."""
-
-    def register(fn: Renderer) -> Renderer:
-        DIRECTIVES[name] = fn
-        return fn
-
-    return register
-
-
-def load_directives() -> dict[str, Renderer]:
-    for module in MODULES:
-        importlib.import_module(module)
-    return DIRECTIVES
+DIRECTIVES: dict[str, Renderer] = {
+    "ledger": builtin.ledger,
+    "versions": builtin.versions_table,
+    "home-summary": builtin.home_summary,
+    "loss-cheatsheet": loss_site.cheatsheet,
+    "loss-contract": loss_site.contract_section,
+    "loss-lookup-data": loss_site.lookup_data,
+    "loss-errors": loss_site.error_index,
+}

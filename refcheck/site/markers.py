@@ -26,9 +26,8 @@ class Marker:
     arg: str = ""
 
 
-def find_markers(text: str, source: str, directives: tuple[str, ...] = ()) -> list[Marker]:
-    """Every marker outside fenced code, validated; raises MarkerError naming ``source:line``."""
-    markers: list[Marker] = []
+def prose_lines(text: str):
+    """``(lineno, line)`` for every line outside fenced code blocks (1-based line numbers)."""
     fence: str | None = None
     for lineno, line in enumerate(text.splitlines(), start=1):
         m = FENCE.match(line)
@@ -39,7 +38,15 @@ def find_markers(text: str, source: str, directives: tuple[str, ...] = ()) -> li
             elif line.strip().startswith(fence) and line.strip().strip(fence[0]) == "":
                 fence = None
             continue
-        if fence is not None or not CANDIDATE.search(CODE_SPAN.sub("", line)):
+        if fence is None:
+            yield lineno, line
+
+
+def find_markers(text: str, source: str, directives: tuple[str, ...] = ()) -> list[Marker]:
+    """Every marker outside fenced code, validated; raises MarkerError naming ``source:line``."""
+    markers: list[Marker] = []
+    for lineno, line in prose_lines(text):
+        if not CANDIDATE.search(CODE_SPAN.sub("", line)):
             continue
         where = f"{source}:{lineno}"
         if (c := CLAIM.match(line)) is not None:

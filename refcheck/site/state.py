@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,6 @@ class SiteState:
     pins: dict[str, str]
     docs_dir: Path
     shown: dict[str, str] = field(default_factory=dict)  # claim id -> page that shows it
-    page: str = ""  # src path (relative to docs/) of the page being built
     stress_reports: list[dict[str, Any]] = field(default_factory=list)  # newest first
 
     @classmethod
@@ -32,6 +34,41 @@ class SiteState:
         reports = [r for d in dirs for r in report_mod.load_all(d)]
         stress = sorted((s for d in dirs for s in load_stress(d)), key=lambda s: s.get("created", ""), reverse=True)
         return cls(load_all(), sorted(reports, key=lambda r: r.created, reverse=True), pinned(), docs_dir, stress_reports=stress)
+
+    @classmethod
+    def for_project(cls, docs_dir: Path, root: Path | None = None, fresh: bool = False) -> SiteState:
+        """The state of one build, shared by the MkDocs hook and the Markdown extension (one per docs dir;
+        ``fresh=True`` reloads it, as each build of ``mkdocs serve`` must)."""
+        docs_dir = Path(docs_dir).resolve()
+        if fresh or docs_dir not in _STATES:
+            _STATES[docs_dir] = cls.load(docs_dir, reports_dirs(root or docs_dir.parent))
+        return _STATES[docs_dir]
+
+    @cached_property
+    def pages(self) -> dict[str, str]:
+        """Every Markdown page of the docs dir (path relative to it) and its text, read once per build."""
+        if not self.docs_dir.is_dir():
+            return {}
+        return {p.relative_to(self.docs_dir).as_posix(): p.read_text(encoding="utf-8") for p in sorted(self.docs_dir.rglob("*.md"))}
+
+    def title(self, page: str) -> str:
+        """A page's first ``# `` heading, else its path."""
+        m = re.search(r"^# (.+)$", self.pages.get(page, ""), re.MULTILINE)
+        return m.group(1).strip() if m else page
+
+    @cached_property
+    def value_counts(self) -> dict[str, int]:
+        """How many evidence values each page pins with ``<!-- value: ... -->`` markers."""
+        from refcheck.site.markers import MarkerError
+        from refcheck.site.values import find_values
+
+        counts = {}
+        for page, text in self.pages.items():
+            try:
+                counts[page] = len(find_values(text, f"docs/{page}"))
+            except MarkerError:
+                counts[page] = 0  # the page's own build reports the malformed marker
+        return counts
 
     @property
     def primary(self) -> Report | None:
@@ -83,3 +120,12 @@ class SiteState:
                     out.append((r, res))
                     break
         return out
+
+
+_STATES: dict[Path, SiteState] = {}
+
+
+def reports_dirs(root: Path) -> list[Path]:
+    """This machine's reports (``$REFCHECK_REPORTS`` or ``.refcheck/``) and the committed ones in ``reports/``
+    (other devices and version combinations, e.g. from ``nox -s verify-matrix`` or a GPU run)."""
+    return [Path(os.environ.get("REFCHECK_REPORTS") or root / ".refcheck"), root / "reports"]
