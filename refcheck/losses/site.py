@@ -26,9 +26,9 @@ from refcheck.losses.describe import (
 from refcheck.losses.diagnose import diagnose
 from refcheck.losses.model import STAGE_TEXT, to_json
 from refcheck.losses.spec import DTYPE_ALIASES, FLOAT_DTYPES, GRAMMAR, TORCH_NAMES
+from refcheck.site.links import breakable, page_link
 from refcheck.site.links import cell as _cell
 from refcheck.site.links import md_cell as _md
-from refcheck.site.links import page_link
 from refcheck.site.state import SiteState
 
 
@@ -52,7 +52,7 @@ def cheatsheet(arg: str, state: SiteState, page: str) -> str:
         cells = {k: "<br>".join(_cell(line[k]) for line in lines) for k in CHEAT_COLUMNS}
         if extra:
             cells["target shape"] += f"<br><small>+ {_cell(', '.join(extra))}</small>"
-        name = f"[{c.name}]({_link(page, c.name)})<br><small>`{r['functional']}`</small>" + (" <small>(deprecated)</small>" if c.deprecated else "")
+        name = f"[{c.name}]({_link(page, c.name)})<br><small><code class=\"refcheck-token\">{breakable(r['functional'])}</code></small>" + (" <small>(deprecated)</small>" if c.deprecated else "")
         rows.append("| " + " | ".join([name, f"<small>{_cell(r['input'])}</small>"] + [f"<small>{cells[k]}</small>" for k in cols[2:]]) + " |")
     legend = ("\n<small>Named dims: N batch, C classes, D features, T time, S target length; `*d` zero or more extra dims, `+d` one or more. "
               "`float*` means any floating dtype, `int*` any integer dtype. Several lines in a cell are the loss's accepted forms, line by line. With reduction 'mean' or 'sum' every loss returns a scalar `()`. "

@@ -58,10 +58,13 @@ def _ledger_row(state: SiteState, page: str, c) -> str:
     else:
         evidence = _evidence_pairs(first.evidence)
     claim_cell = f'[<code class="refcheck-token">{breakable(c.id)}</code>]({page_link(page, c.page, "claim-" + c.id)})<br>{cell(c.says)}'
-    return f"| {main_badge(c, first)} | {claim_cell} | {runs} | {margin} | {_stress_cell(state.stress_entry(c.id))} | <small>{evidence}</small> |"
+    stress = _stress_cell(state.stress_entry(c.id))
+    numbers = " · ".join(x for x in (f"margin {margin}" if margin else "", f"stress {stress}" if stress else "") if x)
+    status = f"{main_badge(c, first)}<br><small>{runs}</small>" + (f"<br><small>{numbers}</small>" if numbers else "")
+    return f"| {status} | {claim_cell} | <small>{evidence}</small> |"
 
 
-LEDGER_HEAD = "| status | claim and statement | status per run | margin | stress run | evidence |\n|---|---|---|---|---|---|\n"
+LEDGER_HEAD = "| status of record, per run, margin, stress run | claim and statement | evidence |\n|---|---|---|\n"
 
 
 def ledger(arg: str, state: SiteState, page: str) -> str:
@@ -85,13 +88,13 @@ def ledger(arg: str, state: SiteState, page: str) -> str:
             head += f"**{title}** ({len(overview[key])}):\n\n{_claim_list(state, page, list(overview[key]), overview[key])}\n\n"
     stress = state.stress
     stress_note = (
-        f"The *stress run* column is the stress run on {html.escape(stress['cpu'])} ({stress['created'][:10]}): cells passed "
+        f"*Stress* is the stress run on {html.escape(stress['cpu'])} ({stress['created'][:10]}): cells passed "
         f"of {len(stress['grid'])}, and the smallest margin over the grid. "
         if stress
         else "No stress report was found (`nox -s stress` writes one). "
     )
     head += (
-        f"*Margin* is the claim's smallest distance from a threshold it checks, relative to the threshold, in the "
+        f"Under each claim's status of record are its status in every run, then its *margin*: the claim's smallest distance from a threshold it checks, relative to the threshold, in the "
         f"report of record. {stress_note}*Values pinned* counts the numbers in a page's prose that are read from "
         f"a claim's evidence at build time (`<!-- value: ID KEY FORMAT -->`).\n\n"
         '<div class="refcheck-ledger-filter" role="group" aria-label="Filter claims by status and page" hidden></div>\n\n'
@@ -161,7 +164,7 @@ def versions_table(arg: str, state: SiteState, page: str) -> str:
         + "</tr>"
         for n in names
     )
-    return f'<table class="refcheck-versions"><thead>{head}</thead><tbody>{body}</tbody></table>'
+    return f'<div class="refcheck-scroll"><table class="refcheck-versions"><thead>{head}</thead><tbody>{body}</tbody></table></div>'
 
 
 def home_summary(arg: str, state: SiteState, page: str) -> str:

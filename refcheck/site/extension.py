@@ -12,25 +12,13 @@ from pathlib import Path
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
+from refcheck.site.errors import SiteError
 from refcheck.site.expand import expand_page
 from refcheck.site.markers import MarkerError
 from refcheck.site.state import SiteState
 
-try:  # under MkDocs, a BuildError ends the build with its one-line message instead of a traceback
-    from mkdocs.exceptions import PluginError as _BuildError
-except ImportError:  # pragma: no cover - another builder
-    _BuildError = Exception
-
-
-class SiteError(MarkerError, _BuildError):
+class MarkerBuildError(MarkerError, SiteError):
     """A marker the build cannot expand; the message names docs/file:line, the marker and what is valid."""
-
-    def __init__(self, message: str):
-        _BuildError.__init__(self, message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def mkdocs_page(md: Markdown) -> tuple[str, Path] | None:
@@ -59,10 +47,8 @@ class RefcheckPreprocessor(Preprocessor):
         state = self.state or SiteState.for_project(docs)
         try:
             return expand_page("\n".join(lines), page, state).split("\n")
-        except SiteError:
-            raise
         except MarkerError as exc:
-            raise SiteError(str(exc)) from None
+            raise MarkerBuildError(str(exc)) from None
 
 
 class RefcheckExtension(Extension):

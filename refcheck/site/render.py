@@ -10,6 +10,7 @@ from typing import Any
 
 from refcheck.registry import Claim
 from refcheck.report import ClaimResult, Report
+from refcheck.site.links import breakable
 from refcheck.site.state import SiteState
 from refcheck.torchenv import path_label
 
@@ -80,8 +81,8 @@ def checks_table(result: ClaimResult) -> str:
     if not rows:
         return ""
     return (
-        '<table class="refcheck-checks"><thead><tr><th></th><th>check</th><th>expected</th><th>measured</th>'
-        f'<th title="distance from the threshold, relative to it">margin</th></tr></thead><tbody>{rows}</tbody></table>'
+        '<div class="refcheck-scroll"><table class="refcheck-checks"><thead><tr><th></th><th>check</th><th>expected</th><th>measured</th>'
+        f'<th title="distance from the threshold, relative to it">margin</th></tr></thead><tbody>{rows}</tbody></table></div>'
     )
 
 
@@ -89,7 +90,7 @@ def evidence_table(evidence: dict[str, Any]) -> str:
     if not evidence:
         return ""
     rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{_value(v)}</td></tr>" for k, v in evidence.items() if k != "traceback")
-    return f'<table class="refcheck-evidence"><thead><tr><th>evidence</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>'
+    return f'<div class="refcheck-scroll"><table class="refcheck-evidence"><thead><tr><th>evidence</th><th>value</th></tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def figure_html(claim: Claim, evidence: dict[str, Any]) -> str:
@@ -181,7 +182,7 @@ def claim_html(claim: Claim, state: SiteState) -> str:
     return (
         f'<div class="refcheck-claim refcheck-{status}" id="claim-{claim.id}" data-status="{status}">\n'
         f'<p class="refcheck-says">{main_badge(claim, primary[1] if primary else None)} {html.escape(claim.says)} '
-        f'<a class="refcheck-id" href="#claim-{claim.id}" title="claim id"><code>{claim.id}</code></a></p>\n'
+        f'<a class="refcheck-id" href="#claim-{claim.id}" title="claim id"><code>{breakable(claim.id)}</code></a></p>\n'
         f"{note}{figure}"
         f'<details class="refcheck-details"{opened}><summary>Evidence {runs}</summary>\n{"".join(body)}\n</details>\n</div>\n'
     )

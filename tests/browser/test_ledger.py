@@ -1,31 +1,46 @@
-"""The claims ledger in Chromium: the status filter shows exactly the rows whose badge has that status,
-and an address with #status=NAME opens the page filtered."""
+"""The claims ledger in Chromium: grouped by page; the status filter shows exactly the rows whose badge has
+that status, the page menu exactly that page's group, and an address with #status=NAME&page=PAGE opens the
+ledger filtered."""
 
 from __future__ import annotations
 
-FILTERS = {"all": None, "failed": {"failed"}, "partial": {"partial"}, "skipped": {"skipped", "unverified"}}
+FILTERS = {"all": None, "passed": {"passed"}, "failed": {"failed"}, "partial": {"partial"}, "skipped": {"skipped", "unverified"}}
 
-ROW_STATUSES = """() => [...document.querySelectorAll('article table tbody tr')].filter(tr => tr.querySelector('td:first-child .refcheck-badge'))
-  .map(tr => ({hidden: tr.classList.contains('refcheck-hidden') || tr.offsetParent === null,
-               status: [...tr.querySelector('td:first-child .refcheck-badge').classList].find(c => c !== 'refcheck-badge').slice(9)}))"""
+ROWS = """() => [...document.querySelectorAll('.refcheck-ledger-page tbody tr')].map(tr => ({
+  hidden: tr.offsetParent === null,
+  page: tr.closest('.refcheck-ledger-page').dataset.page,
+  link: tr.querySelector('td:nth-child(2) a').getAttribute('href'),
+  status: [...tr.querySelector('td:first-child .refcheck-badge').classList].find(c => c !== 'refcheck-badge').slice(9)}))"""
 
 
-def _visible_statuses(page) -> tuple[list[str], int]:
-    rows = page.evaluate(ROW_STATUSES)
-    return [r["status"] for r in rows if not r["hidden"]], len(rows)
+def _rows(page) -> list[dict]:
+    return page.evaluate(ROWS)
+
+
+def test_claims_are_grouped_by_the_page_that_shows_them(page):
+    page.goto(page.base_url + "/reference/claims/", wait_until="load")
+    rows = _rows(page)
+    assert len(rows) >= 100  # every claim has a row
+    for r in rows:  # the claim link of a row leads to its group's page
+        assert r["link"].split("#")[0].rstrip("/").endswith(r["page"].removesuffix(".md").removesuffix("/index")), r
+    groups = page.locator(".refcheck-ledger-page")
+    assert groups.count() >= 12
+    assert "values pinned" in groups.first.inner_text() or "value pinned" in groups.first.inner_text()
+    evidence = page.locator(".refcheck-ledger-page tbody td:nth-child(3)").all_inner_texts()
+    assert not any(text.lstrip().startswith("{") for text in evidence)  # key/value pairs, not a raw dict
+    assert page.locator(".refcheck-ledger-page .refcheck-kv code").count() > 100
 
 
 def test_status_filter_shows_only_rows_of_that_status(page):
     page.goto(page.base_url + "/reference/claims/", wait_until="load")
     buttons = page.locator(".refcheck-ledger-filter button")
     assert buttons.count() == len(FILTERS)
-    _, total = _visible_statuses(page)
-    assert total >= 100  # every claim has a row
+    total = len(_rows(page))
     for name, wanted in FILTERS.items():
         button = page.locator(f".refcheck-ledger-filter button[data-filter={name}]")
         button.click()
         assert button.get_attribute("aria-pressed") == "true"
-        visible, _ = _visible_statuses(page)
+        visible = [r["status"] for r in _rows(page) if not r["hidden"]]
         label_count = int(button.inner_text().rsplit("(", 1)[1].rstrip(")"))
         assert len(visible) == label_count
         if wanted is None:
@@ -35,8 +50,21 @@ def test_status_filter_shows_only_rows_of_that_status(page):
             assert page.evaluate("location.hash") == f"#status={name}"
 
 
+def test_page_menu_shows_only_that_pages_group(page):
+    page.goto(page.base_url + "/reference/claims/", wait_until="load")
+    target = "training/batch-norm.md"
+    page.locator(".refcheck-ledger-filter select").select_option(target)
+    visible = [r for r in _rows(page) if not r["hidden"]]
+    assert visible and {r["page"] for r in visible} == {target}
+    assert len(visible) == sum(1 for r in _rows(page) if r["page"] == target)
+    assert page.evaluate("location.hash") == f"#page={target}"
+
+
 def test_address_fragment_opens_the_ledger_filtered(page):
+    page.goto(page.base_url + "/reference/claims/#status=passed&page=training/batch-norm.md", wait_until="load")
+    visible = [r for r in _rows(page) if not r["hidden"]]
+    assert visible and {r["page"] for r in visible} == {"training/batch-norm.md"} and {r["status"] for r in visible} == {"passed"}
+    assert page.locator(".refcheck-ledger-filter button[data-filter=passed]").get_attribute("aria-pressed") == "true"
     page.goto(page.base_url + "/reference/claims/#status=failed", wait_until="load")
-    visible, total = _visible_statuses(page)
-    assert set(visible) <= {"failed"} and total >= 100
-    assert page.locator(".refcheck-ledger-filter button[data-filter=failed]").get_attribute("aria-pressed") == "true"
+    page.reload()
+    assert {r["status"] for r in _rows(page) if not r["hidden"]} <= {"failed"}
