@@ -120,6 +120,17 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def zensical(session: nox.Session) -> None:
+    """Verify the claims, then build the site with Zensical (Material's successor) from the same mkdocs.yml
+    into site/: claims, values, directives and math come from refcheck's Markdown extensions, which Zensical
+    runs; the footer's version line and the check for claims no page shows come from the MkDocs hook, which
+    it ignores (see docs/reference/verification.md)."""
+    py = env(session)
+    claims_for_the_site(session, py)
+    run(session, str(Path(py).parent / "zensical"), "build", "--clean", "--strict")
+
+
+@nox.session
 def snippets(session: nox.Session) -> None:
     """Run every code block of docs/ and compare shown output (pytest-codeblocks)."""
     py = env(session)

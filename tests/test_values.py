@@ -49,8 +49,7 @@ def render(text: str, state: SiteState, page: str = "a.md") -> str:
 )
 def test_value_is_formatted_from_the_evidence_and_links_to_the_claim(key, fmt, shown):
     html = render(f"The head has <!-- value: t.gap {key} {fmt} --> weights.", _state(_report()))
-    assert f">{shown}</a> weights." in html
-    assert 'href="b.md#claim-t.gap"' in html and 'class="refcheck-value refcheck-passed"' in html
+    assert f'<a href="b.md#claim-t.gap">{shown}</a></span> weights.' in html and 'class="refcheck-value refcheck-passed"' in html
     assert f"t.gap · {key} · passed · cpu" in html and "torch 2.14.1" in html  # the hover names claim, key, device, versions
 
 
@@ -110,11 +109,14 @@ def test_strict_build_fails_on_a_key_absent_from_a_passed_claim(mini_site, tmp_p
                "2026-12-01T00:00:00+00:00", 1.0, kernel={"aten": "avx2", "aten_env": "", "mkl": "native"})
     reports = tmp_path / "reports"
     report.write(reports / report.default_name())
-    good = "# Home\n\nTwo and two make <!-- value: demo.passes sum -->.\n\n<!-- claim: demo.passes -->\n<!-- claim: demo.fails -->\n"
+    good = ("# Home\n\nTwo and two make <!-- value: demo.passes sum -->.\n\nOn the other page: <!-- value: demo.skips x -->.\n\n"
+            "<!-- claim: demo.passes -->\n<!-- claim: demo.fails -->\n")
     project = mini_site(good)
     proc = build(project, reports)
     assert proc.returncode == 0, proc.stderr
-    assert ">4</a>." in (project / "site" / "index.html").read_text()
+    page = (project / "site" / "index.html").read_text()
+    assert '<a href="#claim-demo.passes">4</a></span>.' in page
+    assert '<a href="other/#claim-demo.skips">? not verified yet</a>' in page  # the builder's address of the other page
     (project / "docs" / "index.md").write_text(good.replace("demo.passes sum", "demo.passes total"))
     proc = build(project, reports)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr

@@ -2,8 +2,9 @@
 before Markdown parses the page. Listed under ``markdown_extensions:`` in ``mkdocs.yml``, so any builder that
 runs Python-Markdown extensions runs it (MkDocs; Zensical).
 
-The page being built is passed explicitly: the ``page`` option (relative to docs/), else the page MkDocs is
-rendering (its relative-path processor, registered on the same Markdown instance, holds the file)."""
+The page being built is passed explicitly: the ``page`` option (relative to docs/), else the page the builder
+says it is rendering: MkDocs' relative-path processor and Zensical's rendering-context preprocessor, both
+registered on the same Markdown instance, hold it."""
 
 from __future__ import annotations
 
@@ -32,6 +33,17 @@ def mkdocs_page(md: Markdown) -> tuple[str, Path] | None:
     return src, docs
 
 
+def zensical_page(md: Markdown) -> tuple[str, Path] | None:
+    """``(src path, docs dir)`` of the page Zensical is rendering with ``md`` (its rendering-context
+    preprocessor holds the page and the config), or None outside Zensical."""
+    proc = md.preprocessors["rendering_context"] if "rendering_context" in md.preprocessors else None
+    page, config = getattr(proc, "page", None), getattr(proc, "config", None)
+    if page is None or not isinstance(config, dict):
+        return None
+    docs = Path(config.get("docs_dir", "docs"))
+    return Path(page.path).as_posix(), docs if docs.is_absolute() else Path(config.get("config_file_path", ".")).parent / docs
+
+
 class RefcheckPreprocessor(Preprocessor):
     def __init__(self, md: Markdown, page: str, docs_dir: str, state: SiteState | None):
         super().__init__(md)
@@ -39,7 +51,7 @@ class RefcheckPreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         page, docs = self.page, Path(self.docs_dir or "docs")
-        found = mkdocs_page(self.md) if not page else None
+        found = (mkdocs_page(self.md) or zensical_page(self.md)) if not page else None
         if found:
             page, docs = found
         if not page:

@@ -116,11 +116,13 @@ UNAVAILABLE = {
 
 
 def value_html(marker: ValueMarker, href: str, status: str, text: str, title: str) -> str:
-    """The inline element: the value (or why there is none) linking to the claim's block."""
+    """The inline element: the value (or why there is none) as a Markdown link to the claim's block, so that
+    the builder turns ``page.md#claim-ID`` into the page's address, inside a span that carries the status."""
     shown = text if status in ("passed", "partial") else UNAVAILABLE[status]
+    label = html.escape(shown).replace("*", "&#42;").replace("_", "&#95;").replace("[", "&#91;").replace("]", "&#93;")
     return (
-        f'<a class="refcheck-value refcheck-{status}" href="{html.escape(href)}" title="{html.escape(title)}" '
-        f'data-claim="{html.escape(marker.claim)}" data-key="{html.escape(marker.key)}">{html.escape(shown)}</a>'
+        f'<span class="refcheck-value refcheck-{status}" title="{html.escape(title)}" data-claim="{html.escape(marker.claim)}" '
+        f'data-key="{html.escape(marker.key)}">[{label}]({href})</span>'
     )
 
 
