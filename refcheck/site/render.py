@@ -89,7 +89,7 @@ def checks_table(result: ClaimResult) -> str:
 def evidence_table(evidence: dict[str, Any]) -> str:
     if not evidence:
         return ""
-    rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{_value(v)}</td></tr>" for k, v in evidence.items() if k != "traceback")
+    rows = "".join(f'<tr><td><code class="refcheck-token">{breakable(k)}</code></td><td>{_value(v)}</td></tr>' for k, v in evidence.items() if k != "traceback")
     return f'<div class="refcheck-scroll"><table class="refcheck-evidence"><thead><tr><th>evidence</th><th>value</th></tr></thead><tbody>{rows}</tbody></table></div>'
 
 

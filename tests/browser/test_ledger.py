@@ -68,3 +68,36 @@ def test_address_fragment_opens_the_ledger_filtered(page):
     page.goto(page.base_url + "/reference/claims/#status=failed", wait_until="load")
     page.reload()
     assert {r["status"] for r in _rows(page) if not r["hidden"]} <= {"failed"}
+
+
+# Where each rendered line of an identifier ends: it may only wrap after '.', '_', '-' or '/' (a <wbr>), or at a space.
+MID_WORD_BREAKS = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('.refcheck-ledger-page code.refcheck-token, .refcheck-ledger-page .refcheck-kv code')) {
+    const text = el.textContent;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const chars = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode())
+      for (let i = 0; i < node.length; i++) chars.push([node, i]);
+    let lastTop = null;
+    chars.forEach(([node, i], k) => {
+      const range = document.createRange();
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const top = Math.round(range.getBoundingClientRect().top);
+      if (lastTop !== null && top > lastTop + 2 && !'._-/ '.includes(text[k - 1])) bad.push(`${text} breaks before '${text.slice(k)}'`);
+      lastTop = top;
+    });
+  }
+  return bad;
+}"""
+
+
+def test_claim_ids_and_evidence_keys_wrap_only_at_separators(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = context.new_page()
+        pg.goto(base_url + "/reference/claims/", wait_until="load")
+        assert pg.locator(".refcheck-ledger-page code.refcheck-token").count() >= 100
+        assert pg.evaluate(MID_WORD_BREAKS) == []
+    finally:
+        context.close()
