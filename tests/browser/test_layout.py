@@ -25,17 +25,22 @@ OVERFLOWS = """() => {
       parts.unshift(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
     return parts.join(' > ');
   };
+  const clippers = new Map();  // element -> its nearest ancestor-or-self that does not let content overflow
+  const clipperOf = (a) => {
+    if (!a || a === document.body) return null;
+    if (!clippers.has(a)) {
+      const ox = getComputedStyle(a).overflowX;
+      clippers.set(a, ox !== 'visible' ? { el: a, scrolls: ox === 'auto' || ox === 'scroll' } : clipperOf(a.parentElement));
+    }
+    return clippers.get(a);
+  };
   const out = [], reported = [];
   if (document.documentElement.scrollWidth > vw + 1) out.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px wide`);
   for (const el of document.body.querySelectorAll('*')) {
     if (skip(el) || reported.some((p) => p.contains(el))) continue;  // the outermost offender only
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
-    let clipper = null;
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      const ox = getComputedStyle(a).overflowX;
-      if (ox !== 'visible') { clipper = { el: a, scrolls: ox === 'auto' || ox === 'scroll' }; break; }
-    }
+    const clipper = clipperOf(el.parentElement);
     if (clipper && clipper.scrolls) continue;  // reachable by scrolling its container
     const box = clipper ? clipper.el.getBoundingClientRect() : { left: 0, right: vw };
     const left = Math.max(box.left, 0), right = Math.min(box.right, vw);
