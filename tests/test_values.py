@@ -117,6 +117,10 @@ def test_strict_build_fails_on_a_key_absent_from_a_passed_claim(mini_site, tmp_p
     page = (project / "site" / "index.html").read_text()
     assert '<a href="#claim-demo.passes">4</a></span>.' in page
     assert '<a href="other/#claim-demo.skips">? not verified yet</a>' in page  # the builder's address of the other page
+    written = next(reports.glob("report-*.json"))  # the same fixture report with other evidence: the page follows it
+    written.write_text(written.read_text().replace('"sum": 4', '"sum": 5'))
+    assert build(project, reports).returncode == 0
+    assert '<a href="#claim-demo.passes">5</a></span>.' in (project / "site" / "index.html").read_text()
     (project / "docs" / "index.md").write_text(good.replace("demo.passes sum", "demo.passes total"))
     proc = build(project, reports)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
