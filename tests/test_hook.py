@@ -88,3 +88,22 @@ def test_other_versions_are_shown_with_their_differences(mini_site, tmp_path, mo
     assert "cpu · torch 2.9.1 · timm 1.0.22" in html
     assert "sum: 5 (here 4)" in html and "status failed (differs on old torch)" in html
     assert '<div class="refcheck-claim refcheck-passed" id="claim-demo.passes" data-status="passed">' in html
+
+
+def test_links_are_relative_to_the_page_passed_and_tokens_wrap_only_at_separators():
+    from refcheck.site.links import breakable, cell, page_link
+
+    assert page_link("reference/claims.md", "training/batch-norm.md", "claim-x") == "../training/batch-norm.md#claim-x"
+    assert page_link("index.md", "reference/claims.md") == "reference/claims.md"
+    assert page_link("losses/index.md", "losses/index.md", "mseloss") == "#mseloss"
+    assert breakable("bn.running_var-x/y") == "bn.<wbr>running&#95;<wbr>var-<wbr>x/<wbr>y"
+    assert cell("a|b *c* _d_ <e>") == "a&#124;b &#42;c&#42; &#95;d&#95; &lt;e&gt;"
+
+
+def test_every_directive_is_wired_by_its_function():
+    from refcheck.losses import site as loss_site
+    from refcheck.site import builtin
+    from refcheck.site.directives import DIRECTIVES
+
+    assert DIRECTIVES["ledger"] is builtin.ledger and DIRECTIVES["loss-cheatsheet"] is loss_site.cheatsheet
+    assert all(callable(fn) and fn.__code__.co_varnames[:3] == ("arg", "state", "page") for fn in DIRECTIVES.values())

@@ -1,1 +1,2 @@
-"""Site integration: claim markers expanded at build time, generated tables, the ledger."""
+"""Site integration: a Python-Markdown extension expands claim markers, directives and evidence values at
+build time (``extension``), another writes math as MathML (``math``); the MkDocs hook adds what only MkDocs can."""
