@@ -56,7 +56,7 @@ def test_page_loads_clean_and_draws(page):
     )
     assert colours > 5
     assert page.locator("[data-neuron]").count() == 6  # hidden 4,2
-    assert page.locator("svg.pg-links path").count() == 2 * 4 + 4 * 2 + 2 * 1
+    assert page.locator("svg.pg-links path.pg-link").count() == 2 * 4 + 4 * 2 + 2 * 1
     # the presets are listed as links
     for name in [
         "vanishing-gradients",
@@ -134,7 +134,7 @@ def test_every_control_changes_state_and_url(page):
             assert state(page) == before
             assert "at least one input" in page.inner_text("[data-out=message]")
             page.locator('[data-key="features"][data-value="x1"]').click()
-        if key == "loss" and page.locator(sel).is_disabled():  # loss applies to classification only
+        if key in ("loss", "discretize") and page.locator(sel).is_disabled():  # classification only
             page.select_option('[data-key="problem"]', "classification")
         before_state, before_hash = state(page), current_hash(page)
         _change(page, sel)
