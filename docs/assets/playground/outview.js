@@ -87,7 +87,8 @@ export class OutputView {
     if (this.legendRange !== range) {
       this.legendRange = range;
       drawHeatmap(this.legend, LEGEND_VALUES, DENSITY, { discretize, light: true });
-      placeTicks(this.legendTicks, discretize ? [-m, m] : niceTicks(-m, m, 5), (v) => (v + m) / (2 * m), "x");
+      const inner = discretize ? [] : niceTicks(-m, m, 5).filter((v) => Math.abs(v) < m * 0.85);
+      placeTicks(this.legendTicks, [-m, ...inner, m], (v) => (v + m) / (2 * m), "x");
     }
   }
 
