@@ -23,10 +23,11 @@ export function setText(node, text) {
 export function tickLabel(v) {
   const a = Math.abs(v);
   const t = a !== 0 && (a < 1e-2 || a >= 1e5) ? v.toExponential(0) : String(Number(v.toPrecision(3)));
-  return t.replace("-", "−");
+  return t.replaceAll("-", "−");
 }
 
-/** Up to about `count` round tick values (1, 2, 5 × 10^k steps) covering [lo, hi]. */
+/** About `count` round tick values (steps of 1, 2, 5 × 10^k) inside [lo, hi]; none when no multiple
+ * of the step falls inside a narrow range. */
 export function niceTicks(lo, hi, count = 5) {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / Math.max(1, count - 1);

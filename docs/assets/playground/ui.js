@@ -12,7 +12,7 @@ import { DENSITY, NetworkView } from "./netview.js";
 import { parameters } from "./nn.js";
 import { makeOptimizer } from "./optim.js";
 import { OutputView } from "./outview.js";
-import { RESET_KEYS, isTfHash, normalize, parseHash, toHash } from "./state.js";
+import { PROPS, RESET_KEYS, isTfHash, normalize, parseHash, toHash } from "./state.js";
 import { createSession, currentLosses, currentLr, diagnostics, gridValues, trainEpoch } from "./train.js";
 
 const DIAG_EVERY_MS = 250; // gradient norms / noise refresh while playing
@@ -124,7 +124,8 @@ class Playground {
 
   /** A number control was left empty or not a number: say what is valid, show the value in force. */
   invalid(key, text) {
-    this.say(`${key}: “${text}” is not a number; the value stays ${this.cfg[key]}.`, true);
+    const { label, range } = PROPS[key];
+    this.say(`${label}: “${text}” is not a number; type a whole number from ${range[0]} (the value stays ${this.cfg[key]}).`, true);
     this.syncControls();
   }
 
