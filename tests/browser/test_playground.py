@@ -477,6 +477,7 @@ def test_click_a_link_to_edit_its_weight_and_a_bias_square_to_edit_the_bias(page
     stroke = page.locator(f'path.pg-link[data-link="{link}"]')
     assert stroke.get_attribute("stroke") == "#f59322" and float(stroke.get_attribute("stroke-width")) > 4
     # an empty value is refused with a message; the weight stays
+    pt = _point_on_link(page, link)  # focusing the editor may have scrolled the page
     page.mouse.click(pt["x"], pt["y"])
     page.fill("[data-role=edit-value]", "")
     page.click("[data-action=edit-set]")
@@ -558,6 +559,16 @@ def test_discretize_is_disabled_in_regression(page):
     assert page.locator('[data-key="loss"]').is_disabled()
     page.select_option('[data-key="problem"]', "classification")
     assert page.locator('[data-key="discretize"]').is_enabled()
+
+
+def test_an_emptied_number_box_is_refused_with_a_message(page):
+    open_playground(page)
+    page.fill('[data-key="seed"]', "")
+    page.press('[data-key="seed"]', "Enter")
+    assert page.inner_text("[data-out=message]") == (
+        "Data seed: is empty; type a whole number from 0 (the value stays 1)."
+    )
+    assert state(page)["seed"] == 1 and page.input_value('[data-key="seed"]') == "1"
 
 
 def test_changing_the_fragment_reconfigures_without_reload(page):

@@ -158,7 +158,10 @@ export class NetworkView {
   }
 
   describe(t) {
-    if (t.kind === "bias") return `Bias of ${this.unitName(t.layer, t.unit)}`;
+    if (t.kind === "bias") {
+      const bn = this.pg.s.net.layers[t.layer].bn ? " (batch norm subtracts it again)" : "";
+      return `Bias of ${this.unitName(t.layer, t.unit)}${bn}`;
+    }
     const from = t.layer === 0 ? FEATURES[this.pg.s.features[t.from]].label : `neuron ${t.from + 1} of layer ${t.layer}`;
     return `Weight ${from} → ${this.unitName(t.layer, t.to)}`;
   }

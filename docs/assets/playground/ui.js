@@ -125,7 +125,8 @@ class Playground {
   /** A number control was left empty or not a number: say what is valid, show the value in force. */
   invalid(key, text) {
     const { label, range } = PROPS[key];
-    this.say(`${label}: “${text}” is not a number; type a whole number from ${range[0]} (the value stays ${this.cfg[key]}).`, true);
+    const what = text === "" ? "is empty" : `“${text}” is not a number`;
+    this.say(`${label}: ${what}; type a whole number from ${range[0]} (the value stays ${this.cfg[key]}).`, true);
     this.syncControls();
   }
 
