@@ -12,8 +12,6 @@ export const DENSITY = 50; // heatmap grid per side
 const MIN_SCALE = 0.6;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-const layerName = (l, nLayers) => (l === nLayers - 1 ? "the output" : `neuron %u of layer ${l + 1}`);
-
 export class NetworkView {
   /** pg: the Playground (cfg, s, set, changed, say); check(key): a checkbox control with its label. */
   constructor(pg, check) {
@@ -139,8 +137,9 @@ export class NetworkView {
     return { canvas, node, bias, layer: l, unit: u };
   }
 
+  /** "neuron 2 of layer 1" (hidden layers count from 1) or "the output". */
   unitName(l, u) {
-    return layerName(l, this.pg.cfg.hidden.length + 1).replace("%u", String(u + 1));
+    return l === this.pg.cfg.hidden.length ? "the output" : `neuron ${u + 1} of layer ${l + 1}`;
   }
 
   setHover(h) {

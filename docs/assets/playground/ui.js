@@ -5,7 +5,7 @@
 
 import { DATASETS, parseCsv } from "./data.js";
 import { check, control, dataPanel, syncControls, topBar } from "./controls.js";
-import { el } from "./dom.js";
+import { el, setText } from "./dom.js";
 import { toJSON, toPyTorch } from "./export.js";
 import { freshStats, startLoop } from "./loop.js";
 import { DENSITY, NetworkView } from "./netview.js";
@@ -302,7 +302,7 @@ class Playground {
       this.net.drawMaps(g, scaleOf, discretize);
       this.net.drawLinks(s.net);
     }
-    this.epochOut.textContent = String(s.epoch).padStart(6, "0");
+    setText(this.epochOut, String(s.epoch).padStart(6, "0"));
     this.out.drawReadouts(s, currentLr(s));
     this.out.drawLoss(s.history, s.history.test.length ? s.best.epoch : 0, this.fg, c.logLoss);
     const fresh = !this.diag || (this.playing && now - this.lastDiag > DIAG_EVERY_MS);
