@@ -24,6 +24,10 @@ export class NetworkView {
     this.scroller = el("div", { class: "pg-netscroll" }, this.fitBox);
     this.svg = document.createElementNS(SVG_NS, "svg");
     this.svg.setAttribute("class", "pg-links");
+    // the links' pointer targets: wide, transparent, never restyled, in a layer of their own so that
+    // recolouring the visible links each redraw does not repaint them
+    this.hitSvg = document.createElementNS(SVG_NS, "svg");
+    this.hitSvg.setAttribute("class", "pg-links pg-hits");
     this.layersOut = el("b", { text: "" });
     this.hint = el("p", { class: "pg-legend", "data-out": "net-hint" });
     this.editor = this.buildEditor();
@@ -102,7 +106,7 @@ export class NetworkView {
     this.nodes.push([out]);
     this.pinned = null;
     this.hover = null;
-    this.inner.replaceChildren(this.svg, ...cols);
+    this.inner.replaceChildren(this.svg, this.hitSvg, ...cols);
     this.layout();
     requestAnimationFrame(() => this.layout());
   }
@@ -269,14 +273,17 @@ export class NetworkView {
   layoutLinks(width, height) {
     const k = this.scale;
     const box = this.inner.getBoundingClientRect();
-    this.svg.setAttribute("width", String(Math.ceil(width)));
-    this.svg.setAttribute("height", String(Math.ceil(height)));
+    for (const svg of [this.svg, this.hitSvg]) {
+      svg.setAttribute("width", String(Math.ceil(width)));
+      svg.setAttribute("height", String(Math.ceil(height)));
+    }
     const pos = (n, side) => {
       const r = n.canvas.getBoundingClientRect();
       return [((side === "out" ? r.right : r.left) - box.left) / k, (r.top + r.height / 2 - box.top) / k];
     };
     this.links = [];
     const frag = document.createDocumentFragment();
+    const hits = document.createDocumentFragment();
     for (let l = 0; l + 1 < this.nodes.length; l++) {
       for (const to of this.nodes[l + 1]) {
         for (const from of this.nodes[l]) {
@@ -301,14 +308,12 @@ export class NetworkView {
           hit.addEventListener("click", (ev) => this.openEditor(t, { x: ev.clientX, y: ev.clientY }));
           this.links.push({ path: p, layer: l, to: to.unit, from: from.unit });
           frag.append(p);
-          frag.append(hit);
+          hits.append(hit);
         }
       }
     }
-    // hit paths above all visible ones
-    const hits = [...frag.querySelectorAll(".pg-hit")];
-    frag.append(...hits);
     this.svg.replaceChildren(frag);
+    this.hitSvg.replaceChildren(hits);
     this.pg.dirty = true;
   }
 
