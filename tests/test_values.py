@@ -125,3 +125,28 @@ def test_strict_build_fails_on_a_key_absent_from_a_passed_claim(mini_site, tmp_p
     proc = build(project, reports)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "docs/index.md:3: value marker '<!-- value: demo.passes total -->': no key 'total' in the evidence; valid: 'sum'" in proc.stderr
+
+
+def test_a_page_rendered_again_renders_the_same_and_a_claim_twice_on_a_page_is_an_error():
+    from refcheck.site.expand import expand_page
+
+    claims = {"t.gap": Claim("t.gap", "a.md", "s", lambda ctx: None)}
+    state = SiteState(claims, [], {"torch": "2.14.1"}, Path("/nonexistent-docs"))
+    first = expand_page("# A\n\n<!-- claim: t.gap -->\n", "a.md", state)
+    assert expand_page("# A\n\nNew text above.\n\n<!-- claim: t.gap -->\n", "a.md", state).count('id="claim-t.gap"') == 1 == first.count('id="claim-t.gap"')
+    with pytest.raises(MarkerError, match=r"docs/a.md:4: claim 't.gap' is already shown at docs/a.md:3"):
+        expand_page("# A\n\n<!-- claim: t.gap -->\n<!-- claim: t.gap -->\n", "a.md", state)
+
+
+def test_the_shared_state_is_reloaded_when_a_report_changes(tmp_path, monkeypatch):
+    """A builder that serves without reloading its config (Zensical) still shows the newest reports."""
+    import os
+
+    monkeypatch.delenv("REFCHECK_REPORTS", raising=False)
+    (tmp_path / "docs").mkdir()
+    report = _report()
+    path = report.write(tmp_path / ".refcheck" / report.default_name())
+    first = SiteState.for_project(tmp_path / "docs")
+    assert SiteState.for_project(tmp_path / "docs") is first and len(first.reports) == 1
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert SiteState.for_project(tmp_path / "docs") is not first

@@ -54,18 +54,23 @@ def expand_page(markdown: str, page: str, state: SiteState) -> str:
     for lineno, found in by_line.items():
         queue = iter(found)
         lines[lineno - 1] = replace_values(lines[lineno - 1], lambda _m, q=queue: render_value(next(q), page, state))
-    for m in reversed(find_markers(markdown, source, tuple(DIRECTIVES))):
+    here: dict[str, int] = {}  # claim id -> the line of this page that shows it
+    for m in find_markers(markdown, source, tuple(DIRECTIVES)):
         where = f"{source}:{m.line}"
+        if m.kind != "claim":
+            continue
+        claim = state.claims.get(m.name)
+        if claim is None:
+            raise _unknown(m.name, state, where, "unknown claim id")
+        if claim.page != page:
+            raise MarkerError(f"{where}: claim {m.name!r} is registered for page {claim.page!r}, not {page!r}")
+        if m.name in here:
+            raise MarkerError(f"{where}: claim {m.name!r} is already shown at {source}:{here[m.name]}")
+        here[m.name] = m.line
+    for m in reversed(find_markers(markdown, source, tuple(DIRECTIVES))):
         if m.kind == "claim":
-            claim = state.claims.get(m.name)
-            if claim is None:
-                raise _unknown(m.name, state, where, "unknown claim id")
-            if claim.page != page:
-                raise MarkerError(f"{where}: claim {m.name!r} is registered for page {claim.page!r}, not {page!r}")
-            if m.name in state.shown and state.shown[m.name] != f"{page}:{m.line}":
-                raise MarkerError(f"{where}: claim {m.name!r} is already shown at docs/{state.shown[m.name]}")
-            state.shown[m.name] = f"{page}:{m.line}"
-            block = claim_html(claim, state)
+            state.shown[m.name] = page  # each page is rendered afresh (mkdocs serve): the same page may show it again
+            block = claim_html(state.claims[m.name], state)
         else:
             block = DIRECTIVES[m.name](m.arg, state, page)
         lines[m.line - 1] = f"\n{block}\n"

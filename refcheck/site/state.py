@@ -40,9 +40,12 @@ class SiteState:
         """The state of one build, shared by the MkDocs hook and the Markdown extension (one per docs dir;
         ``fresh=True`` reloads it, as each build of ``mkdocs serve`` must)."""
         docs_dir = Path(docs_dir).resolve()
-        if fresh or docs_dir not in _STATES:
-            _STATES[docs_dir] = cls.load(docs_dir, reports_dirs(root or docs_dir.parent))
-        return _STATES[docs_dir]
+        dirs = reports_dirs(root or docs_dir.parent)
+        stamp = _reports_stamp(dirs)
+        cached = _STATES.get(docs_dir)
+        if fresh or cached is None or cached[1] != stamp:  # a builder that serves without reloading sees new reports
+            _STATES[docs_dir] = (cls.load(docs_dir, dirs), stamp)
+        return _STATES[docs_dir][0]
 
     @cached_property
     def pages(self) -> dict[str, str]:
@@ -122,7 +125,12 @@ class SiteState:
         return out
 
 
-_STATES: dict[Path, SiteState] = {}
+_STATES: dict[Path, tuple[SiteState, tuple]] = {}
+
+
+def _reports_stamp(dirs: list[Path]) -> tuple:
+    """Which report files exist and when each was written: a new verify run changes it."""
+    return tuple((str(p), p.stat().st_mtime_ns) for d in dirs if d.is_dir() for p in sorted(d.glob("*.json")))
 
 
 def reports_dirs(root: Path) -> list[Path]:
