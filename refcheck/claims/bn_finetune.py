@@ -292,3 +292,65 @@ def plain_pytorch_recipe(ctx):
     clone = copy.deepcopy(model).train()
     ctx.expect_equal(clone.bn1.training, False, "a deepcopy of the model keeps BN frozen")
     return {"conv1_weight_change": conv_moved, "state_dict_keys": len(keys)}
+
+
+@claim(
+    "bn-finetune.timm-freeze-bnact",
+    page=PAGE,
+    says="freeze_batch_norm_2d converts each layer to its frozen twin: timm's BatchNormAct2d (BN fused with its "
+    "activation, used by EfficientNet) becomes FrozenBatchNormAct2d, not FrozenBatchNorm2d, and keeps its "
+    "activation: a timm test_efficientnet gives the same outputs in train() mode after freezing as in eval() before, "
+    "and its BN statistics stay fixed through optimizer steps.",
+)
+def timm_freeze_bnact(ctx):
+    import collections
+
+    import timm
+    import torch
+    from timm.layers import BatchNormAct2d, FrozenBatchNormAct2d, freeze_batch_norm_2d
+    from torch import nn
+    from torchvision.ops.misc import FrozenBatchNorm2d
+
+    def kinds(model):
+        norms = (nn.modules.batchnorm._BatchNorm, FrozenBatchNorm2d, FrozenBatchNormAct2d)
+        return dict(collections.Counter(type(m).__name__ for m in model.modules() if isinstance(m, norms)))
+
+    mixed = freeze_batch_norm_2d(nn.Sequential(BatchNormAct2d(8), nn.BatchNorm2d(8)))
+    ctx.expect_equal(
+        [type(m).__name__ for m in mixed],
+        [FrozenBatchNormAct2d.__name__, FrozenBatchNorm2d.__name__],
+        "Sequential(BatchNormAct2d, BatchNorm2d) after freezing",
+    )
+    ctx.seed(0)
+    model = timm.create_model("test_efficientnet", pretrained=False, num_classes=5).to(ctx.device)
+    _finetune_steps(ctx, model, steps=2)  # non-trivial running statistics
+    before_kinds = kinds(model)
+    acts_before = [type(m.act).__name__ for m in model.modules() if isinstance(m, BatchNormAct2d)]
+    model.eval()
+    x = torch.randn(2, 3, 32, 32, generator=ctx.generator(2)).to(ctx.device)
+    with torch.no_grad():
+        reference = model(x)
+    model = freeze_batch_norm_2d(model)
+    after_kinds = kinds(model)
+    ctx.expect_equal(list(after_kinds), [FrozenBatchNormAct2d.__name__], "norm layer types after freezing")
+    ctx.expect_equal(
+        sum(after_kinds.values()), before_kinds.get(BatchNormAct2d.__name__), "frozen layers == BatchNormAct2d layers"
+    )
+    acts = [type(m.act).__name__ for m in model.modules() if isinstance(m, FrozenBatchNormAct2d)]
+    ctx.expect_equal(acts, acts_before, "activation of each layer, in order, after freezing == before")
+    model.train()
+    with torch.no_grad():
+        out = model(x)
+    # FrozenBatchNormAct2d folds scale and shift: same arithmetic in another order, float32 rounding
+    diff = ctx.expect_close(out, reference, "frozen model in train() == original in eval()", atol=1e-4)
+    snap = {k: v.clone() for k, v in model.state_dict().items() if "bn" in k}
+    _finetune_steps(ctx, model, steps=2)
+    change = max(float((model.state_dict()[k] - v).abs().max()) for k, v in snap.items())
+    ctx.expect_equal(change, 0.0, "max change of any frozen BN tensor after 2 SGD steps in train()")
+    return {
+        "before": before_kinds,
+        "after": after_kinds,
+        "activations_kept": dict(collections.Counter(acts)),
+        "max_abs_diff_vs_eval": diff,
+        "bn_tensors_checked": len(snap),
+    }
