@@ -296,7 +296,6 @@ def _gnb_figure(ev):
     tags=("statistical",),
 )
 def gnb_by_factor(ctx):
-    import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
     x, y, names = _wine()
