@@ -423,17 +423,17 @@ def output_stride_support(ctx):
 def output_stride_classification(ctx):
     import torch
 
-    out = {}
+    out, models = {}, {}
     for stride in (32, 16, 8):
-        m = _model(ctx, "resnet50", output_stride=stride)
-        logits = _run(ctx, m, 224)
+        m = models[stride] = _model(ctx, "resnet50", output_stride=stride)
         with torch.no_grad():
             feats = m.forward_features(torch.randn(2, 3, 224, 224, device=_where(ctx)))
+            logits = m.forward_head(feats)
         out[stride] = {"logits": _shape(logits), "features": _shape(feats)}
         ctx.expect_equal(out[stride]["logits"], [2, 1000], f"output_stride={stride}: logits")
         what = f"output_stride={stride}: feature map = 224 / stride"
         ctx.expect_equal(out[stride]["features"][2:], [224 // stride] * 2, what)
-    convs = [m for m in _model(ctx, "resnet50", output_stride=16).modules() if isinstance(m, torch.nn.Conv2d)]
+    convs = [m for m in models[16].modules() if isinstance(m, torch.nn.Conv2d)]
     dilated = sum(1 for conv in convs if conv.dilation[0] > 1)
     ctx.expect_greater(dilated, 0, "output_stride=16: convolutions with dilation > 1")
     return {
