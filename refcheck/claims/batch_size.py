@@ -109,6 +109,7 @@ def sampler_more_steps(ctx):
         "with_replacement_fraction_never_drawn": never,
         "expected_fraction_never_drawn": expected_never,
         "num_samples_N_fraction_distinct": unique_one,
+        "num_samples_N_fraction_never_drawn": 1 - unique_one,
         "without_replacement_draws_per_sample": sorted(set(counts_wo.tolist())),
     }
 

@@ -90,6 +90,11 @@ def pool_2x2_keeps_quarter(ctx):
         "kept_by_global_pool_7x7": round(kept_gap, 5),
         "removed_by_global_pool_7x7": round(1 - kept_gap, 4),
         "linear_head_flops_flatten_gap": flops_head,
+        "removed_by_2x2_pool": 1 - kept_2x2,
+        "pooled_map_side": y.shape[-1],
+        "conv3x3_flops_ratio": flops_conv[1] / flops_conv[0],
+        "global_pool_7x7_reduction": f.numel() / g.numel(),
+        "linear_head_flops_reduction": flops_head[0] / flops_head[1],
     }
 
 
@@ -122,12 +127,18 @@ def gap_head_weights(ctx):
     total = sum(p.numel() for p in m.parameters())
     ctx.expect_equal(round(total / 1e6, 1), 25.6, "resnet50 parameters, millions (1 decimal)")
     ctx.expect_equal(round(w_flat / total, 1), 3.9, "Flatten+Linear head weights / all resnet50 parameters (1 decimal)")
+    with torch.device("meta"):  # the 7x7x2048 map of the heads above is resnet50's at 224 px
+        feature_map = list(m.forward_features(torch.randn(1, 3, 224, 224)).shape[1:])
+    ctx.expect_equal(feature_map, [2048, 7, 7], "timm resnet50 final feature map at 224 px (C, H, W)")
     return {
         "flatten_linear_weights": w_flat,
         "gap_linear_weights": w_gap,
         "ratio": w_flat / w_gap,
         "resnet50_fc": list(m.fc.weight.shape),
         "resnet50_parameters": total,
+        "resnet50_parameters_millions": total / 1e6,
+        "flatten_head_over_resnet50": w_flat / total,
+        "resnet50_feature_map_224": feature_map,
     }
 
 

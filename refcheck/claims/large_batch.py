@@ -86,6 +86,27 @@ def saved_bytes(model, batch_size: int, device: str = "cpu", budget: int | None 
 BATCHES = [1, 2, 4, 8, 16, 32, 64]
 
 
+def _snippet_model_split(ctx) -> dict:
+    """The page snippet's model: the fixed and per-sample parts of what autograd saves, each compared with a count."""
+    from torch import nn
+
+    model = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(16 * 32 * 32, 10))
+    model = model.to(ctx.device)
+    small, large = saved_bytes(model, 8, ctx.device), saved_bytes(model, 32, ctx.device)
+    per_sample = (large - small) / 24
+    fixed = small - 8 * per_sample
+    weight_values = model[3].weight.numel()
+    both = weight_values + model[0].weight.numel()
+    ctx.expect_equal(fixed, 4 * both, "snippet model: fixed saved bytes vs float32 size of the conv and Linear weights")
+    # per sample autograd keeps the conv input (3x32x32) and the ReLU output (16x32x32), in float32
+    ctx.expect_equal(per_sample, 4 * (3 + 16) * 32 * 32, "snippet model: saved bytes per sample vs conv input + ReLU output")
+    return {
+        "snippet_fixed_mib": fixed / 2**20,
+        "snippet_linear_weight_values": weight_values,
+        "snippet_kib_per_sample": per_sample / 2**10,
+    }
+
+
 def _memory_figure(ev):
     import matplotlib.pyplot as plt
 
@@ -139,6 +160,7 @@ def memory_linear(ctx):
         "fixed_bytes": fixed,
         "ratio_64_to_32": measured[-1] / measured[-2],
         "layer_output_values_per_sample": acts,
+        **_snippet_model_split(ctx),
     }
     # the fixed part (weights) is small next to 32 samples' activations: the ratio is just below 2
     ctx.expect_less(2 - measured[-1] / measured[-2], 0.1, "2 - saved(64) / saved(32)")

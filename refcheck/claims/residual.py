@@ -98,6 +98,8 @@ def plain_gradient_vanishes(ctx):
         "first_over_last_sigmoid_float64": f"{sig_ratio:.3g}",
         "first_layer_norm_tanh_seed0": runs[0][0],
         "last_layer_norm_tanh_seed0": runs[0][-1],
+        "first_over_last_tanh_median": sorted(ratios.values())[len(ratios) // 2],
+        "first_over_last_sigmoid": sig_ratio,
     }
 
 

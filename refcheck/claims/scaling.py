@@ -379,12 +379,15 @@ def gradient_descent(ctx):
     ctx.expect_less(it_std, 100, "iterations on standardized features")
     ratio = it_raw / it_std
     ctx.expect_greater(ratio, 1e6, "iterations raw / standardized")
+    # the page's reason: raw features make the problem far worse conditioned (measured ratio ~4e6)
+    ctx.expect_greater(kappa_raw / kappa_std, 1e4, "condition number raw / standardized")
     return {
         "iterations_standardized": it_std,
         "iterations_raw": it_raw,
         "ratio": ratio,
         "condition_number_standardized": kappa_std,
         "condition_number_raw": kappa_raw,
+        "condition_number_ratio": kappa_raw / kappa_std,
     }
 
 

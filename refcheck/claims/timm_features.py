@@ -382,6 +382,8 @@ def convnext_stride_4(ctx):
     ctx.expect_equal(out["vgg11"]["reduction"][0], 1, "vgg11: stride of the first map")
     return {name: {"reduction": ev["reduction"], "shapes": ev["shapes"]} for name, ev in out.items()} | {
         "first_reduction": {name: ev["reduction"][0] for name, ev in out.items()},
+        "levels": {name: len(ev["reduction"]) for name, ev in out.items()},
+        "convnext_stem_kernel_stride": stem.stride[0] if list(stem.kernel_size) == list(stem.stride) else None,
         "computed_on": _where(ctx),
     }
 
@@ -461,7 +463,7 @@ def classifier_removal(ctx):
     at_creation = _model(ctx, "resnet50", num_classes=0)
     reset = _model(ctx, "resnet50")
     reset.reset_classifier(0)
-    out = {"full": n_full, "head_from_shape": head_params}
+    out = {"full": n_full, "head_from_shape": head_params, "head_in_out": [head.in_features, head.out_features]}
     for name, m in (("num_classes=0", at_creation), ("reset_classifier(0)", reset)):
         n = sum(p.numel() for p in m.parameters())
         out[name] = n

@@ -235,6 +235,7 @@ def activation_std_through_depth(ctx):
     return {
         "kaiming_relu_last_over_first_layer_std_by_net": [round(s[-1] / s[1], 4) for s in kaiming_nets],
         "per_layer_gain_relu": gains,
+        "variance_divisor_per_layer_relu": {init: 1 / gain**2 for init, gain in gains.items()},
         "predicted_gain_relu": {k: round(v, 4) for k, v in PREDICTED_RELU_GAIN.items()},
         "final_std": {act: {init: f"{v[-1]:.3g}" for init, v in d.items()} for act, d in curves.items()},
         "signal_std": curves,

@@ -56,7 +56,7 @@ def test_page_loads_clean_and_draws(page):
     )
     assert colours > 5
     assert page.locator("[data-neuron]").count() == 6  # hidden 4,2
-    assert page.locator("svg.pg-links path").count() == 2 * 4 + 4 * 2 + 2 * 1
+    assert page.locator("svg.pg-links path.pg-link").count() == 2 * 4 + 4 * 2 + 2 * 1
     # the presets are listed as links
     for name in [
         "vanishing-gradients",
@@ -134,7 +134,7 @@ def test_every_control_changes_state_and_url(page):
             assert state(page) == before
             assert "at least one input" in page.inner_text("[data-out=message]")
             page.locator('[data-key="features"][data-value="x1"]').click()
-        if key == "loss" and page.locator(sel).is_disabled():  # loss applies to classification only
+        if key in ("loss", "discretize") and page.locator(sel).is_disabled():  # classification only
             page.select_option('[data-key="problem"]', "classification")
         before_state, before_hash = state(page), current_hash(page)
         _change(page, sel)
@@ -376,3 +376,256 @@ def test_phone_sized_viewport(phone):
     # tapping a neuron pins its map on the heatmap
     phone.locator("[data-neuron='0-0']").tap()
     assert "pg-hover" in phone.locator("[data-neuron='0-0']").get_attribute("class")
+
+
+# ---------- TF Playground parity: links, weight and bias editing, legend, loss axes, hashchange
+
+# An address as TF Playground writes it (every key of its state, src/state.ts); values away from defaults.
+TF_LINK = (
+    "https://playground.tensorflow.org/#activation=relu&regularization=L1&batchSize=3&dataset=spiral"
+    "&regDataset=reg-gauss&learningRate=0.3&regularizationRate=0.003&noise=25&networkShape=5,3,2&seed=0.23571"
+    "&showTestData=true&discretize=true&percTrainData=70&x=false&y=false&xTimesY=true&xSquared=true&ySquared=true"
+    "&cosX=true&sinX=true&cosY=true&sinY=true&collectStats=true&problem=classification&initZero=true&hideText=true"
+)
+TF_LINK_STATE = {
+    "activation": "relu",
+    "reg": "L1",
+    "batch": 3,
+    "dataset": "spiral",
+    "lr": 0.3,
+    "regRate": 0.003,
+    "noise": 25,
+    "hidden": [5, 3, 2],
+    "seed": 23571,
+    "showTest": True,
+    "discretize": True,
+    "trainPct": 70,
+    "problem": "classification",
+    "features": ["x1sq", "x2sq", "x1x2", "sinx1", "sinx2"],
+}
+
+
+def _ticks(page, out: str) -> list[str]:
+    return page.eval_on_selector_all(f"[data-out={out}] .pg-tick", "els => els.map(e => e.textContent)")
+
+
+def _num(label: str) -> float:
+    return float(label.replace("−", "-"))
+
+
+def test_pasted_tf_playground_link_opens_the_same_network(page):
+    open_playground(page)
+    page.click("summary:has-text('TensorFlow Playground link')")
+    page.fill("[data-role=tf-link]", "https://example.com/#lr=1")
+    page.click("[data-action=import-tf]")
+    assert "Not a TensorFlow Playground link" in page.inner_text("[data-out=message]")
+    assert state(page)["dataset"] == "circle"
+    page.fill("[data-role=tf-link]", TF_LINK)
+    page.click("[data-action=import-tf]")
+    got = state(page)
+    assert {k: got[k] for k in TF_LINK_STATE} == TF_LINK_STATE
+    msg = page.inner_text("[data-out=message]")
+    assert msg.startswith("Opened a TensorFlow Playground link.")
+    for key in ["cosX", "cosY", "initZero", "collectStats", "hideText"]:
+        assert key in msg, key
+    # the network drawn is the imported one: 5 inputs, 5-3-2 hidden, 1 output
+    assert page.locator("[data-neuron]").count() == 10
+    assert page.locator("path.pg-link").count() == 5 * 5 + 5 * 3 + 3 * 2 + 2 * 1
+    assert page.locator('[data-key="activation"]').input_value() == "relu"
+    assert "hidden=5,3,2" in current_hash(page) and "networkShape" not in current_hash(page)
+    # the same link opened as the page address (its fragment on this page) gives the same state
+    other = page.context.new_page()
+    other.base_url = page.base_url
+    open_playground(other, TF_LINK.split("#", 1)[1])
+    assert state(other) == got
+    other.close()
+
+
+def _point_on_link(page, link: str):
+    """A point on a link's path (page pixels) that the link's own hit area receives, or None."""
+    return page.evaluate(
+        """id => { const p = document.querySelector(`path.pg-link[data-link="${id}"]`);
+        const L = p.getTotalLength(), m = p.getScreenCTM();
+        for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+          const q = p.getPointAtLength(L * f); const pt = new DOMPoint(q.x, q.y).matrixTransform(m);
+          const hit = document.elementFromPoint(pt.x, pt.y);
+          if (hit && hit.dataset && hit.dataset.link === id) return {x: pt.x, y: pt.y};
+        } return null; }""",
+        link,
+    )
+
+
+def test_click_a_link_to_edit_its_weight_and_a_bias_square_to_edit_the_bias(page):
+    open_playground(page)
+    link = "1-1-3"  # layer 2's weight from neuron 4 of layer 1 to neuron 2 of layer 2
+    w0 = page.evaluate("window.playgroundApp.param(1, 1, 3)")
+    pt = _point_on_link(page, link)
+    assert pt, "the link's path cannot be reached by the pointer"
+    page.mouse.move(pt["x"], pt["y"])
+    title = page.locator(f'path.pg-hit[data-link="{link}"] title').text_content()
+    assert title.startswith("Weight neuron 4 of layer 1 → neuron 2 of layer 2: ")
+    assert float(title.split(": ")[1].split(" ")[0]) == pytest.approx(w0, rel=1e-3)
+    loss0 = page.inner_text("[data-out=test-loss]")
+    page.mouse.click(pt["x"], pt["y"])
+    assert page.locator("[data-role=editor]").is_visible()
+    assert float(page.input_value("[data-role=edit-value]")) == pytest.approx(w0, rel=1e-5)
+    page.fill("[data-role=edit-value]", "-2.5")
+    page.press("[data-role=edit-value]", "Enter")
+    assert page.evaluate("window.playgroundApp.param(1, 1, 3)") == -2.5
+    assert page.locator("[data-role=editor]").is_hidden()
+    page.wait_for_function("l => document.querySelector('[data-out=test-loss]').textContent !== l", arg=loss0)
+    stroke = page.locator(f'path.pg-link[data-link="{link}"]')
+    assert stroke.get_attribute("stroke") == "#f59322" and float(stroke.get_attribute("stroke-width")) > 4
+    # an empty value is refused with a message; the weight stays
+    pt = _point_on_link(page, link)  # focusing the editor may have scrolled the page
+    page.mouse.click(pt["x"], pt["y"])
+    page.fill("[data-role=edit-value]", "")
+    page.click("[data-action=edit-set]")
+    assert "is not a number" in page.inner_text("[data-out=message]")
+    assert page.evaluate("window.playgroundApp.param(1, 1, 3)") == -2.5
+    page.click("[data-action=edit-cancel]")
+    # a neuron shows its bias on hover; its bias square edits it (hidden and output neurons)
+    page.hover("[data-neuron='0-2']")
+    assert page.get_attribute("[data-neuron='0-2']", "title") == "neuron 3 of layer 1: bias 0.1000"  # TF init: 0.1
+    for bias, args in [("0-2", "0, 2"), ("2-0", "2, 0")]:
+        page.click(f"[data-bias='{bias}']")
+        assert page.inner_text("[data-out=edit-label]").startswith("Bias of ")
+        page.fill("[data-role=edit-value]", "0.75")
+        page.press("[data-role=edit-value]", "Enter")
+        assert page.evaluate(f"window.playgroundApp.param({args})") == 0.75, bias
+
+
+def test_heatmap_legend_scale_and_axis_ticks(page):
+    open_playground(page, "activation=linear&hidden=2")
+    assert _ticks(page, "heat-x-ticks") == ["−5", "0", "5"] == _ticks(page, "heat-y-ticks")
+    assert _ticks(page, "legend-ticks") == ["−1", "−0.5", "0", "0.5", "1"]
+    # the 0 tick sits in the middle of the heatmap; y ticks run top (+) to bottom (−)
+    heat = page.locator("[data-role=heatmap]").bounding_box()
+    zero = page.locator("[data-out=heat-x-ticks] .pg-tick", has_text="0").bounding_box()
+    assert abs(zero["x"] + zero["width"] / 2 - (heat["x"] + heat["width"] / 2)) < 2
+    ys = page.eval_on_selector_all(
+        "[data-out=heat-y-ticks] .pg-tick", "els => els.map(e => e.getBoundingClientRect().top)"
+    )
+    assert ys[0] > ys[-1]  # -5 below 5
+    # legend colours: orange at −1, blue at +1
+    ends = page.evaluate(
+        """() => { const c = document.querySelector('[data-role=heat-legend]'), x = c.getContext('2d');
+        const px = (i) => [...x.getImageData(i, c.height / 2, 1, 1).data]; return [px(0), px(c.width - 1)]; }"""
+    )
+    assert ends[0][0] > ends[0][2] and ends[1][2] > ends[1][0]
+    # hovering a linear neuron: the legend spans ±(its largest |value| over the grid)
+    a, b, c0 = (page.evaluate(f"window.playgroundApp.param({args})") for args in ["0, 0, 0", "0, 0, 1", "0, 0"])
+    grid = [-6 + (j + 0.5) * 12 / 50 for j in range(50)]
+    m = max(abs(a * x + b * y + c0) for x in grid for y in grid)
+    assert m > 1  # so the scale differs from the output's
+    page.hover("[data-neuron='0-0']")
+    page.wait_for_function(
+        "document.querySelector('[data-out=heat-caption]').textContent.startsWith('Showing neuron 1')"
+    )
+    ticks = _ticks(page, "legend-ticks")
+    assert _num(ticks[-1]) == pytest.approx(m, rel=1e-2) and _num(ticks[0]) == pytest.approx(-m, rel=1e-2)
+
+
+def test_loss_chart_axes_and_placeholder(page):
+    open_playground(page)
+    assert page.locator("[data-out=loss-placeholder]").is_visible()
+    assert "once training starts" in page.inner_text("[data-out=loss-placeholder]")
+    assert _ticks(page, "loss-x-ticks") == [] == _ticks(page, "loss-y-ticks")
+    for _ in range(3):
+        page.click("[data-action=step]")
+    page.wait_for_function("document.querySelectorAll('[data-out=loss-x-ticks] .pg-tick').length === 3")
+    assert page.locator("[data-out=loss-placeholder]").is_hidden()
+    assert _ticks(page, "loss-x-ticks") == ["1", "2", "3"]
+    hist = train_until(page, 200)
+    page.wait_for_timeout(100)
+    n = len(hist["train"])
+    xs = [_num(t) for t in _ticks(page, "loss-x-ticks")]
+    assert xs and xs[-1] <= n and n - xs[-1] < n / 3 and all(x == int(x) for x in xs)
+    ys = [_num(t) for t in _ticks(page, "loss-y-ticks")]
+    top = max(hist["train"] + hist["test"])
+    assert ys[0] == 0 and top / 2 < ys[-1] <= top
+    page.click('[data-key="logLoss"]')
+    page.wait_for_timeout(100)
+    logs = [_num(t) for t in _ticks(page, "loss-y-ticks")]
+    lo = min(hist["train"] + hist["test"])
+    assert all(lo * 0.999 <= v <= top * 1.001 for v in logs) and len(logs) >= 2
+
+
+def test_discretize_is_disabled_in_regression(page):
+    open_playground(page)
+    assert page.locator('[data-key="discretize"]').is_enabled()
+    page.select_option('[data-key="problem"]', "regression")
+    assert page.locator('[data-key="discretize"]').is_disabled()
+    assert page.locator('[data-key="loss"]').is_disabled()
+    page.select_option('[data-key="problem"]', "classification")
+    assert page.locator('[data-key="discretize"]').is_enabled()
+
+
+def test_an_emptied_number_box_is_refused_with_a_message(page):
+    open_playground(page)
+    page.fill('[data-key="seed"]', "")
+    page.press('[data-key="seed"]', "Enter")
+    assert page.inner_text("[data-out=message]") == (
+        "Data seed: is empty; type a whole number from 0 (the value stays 1)."
+    )
+    assert state(page)["seed"] == 1 and page.input_value('[data-key="seed"]') == "1"
+
+
+def test_changing_the_fragment_reconfigures_without_reload(page):
+    open_playground(page)
+    page.evaluate("window.__sameDocument = true")
+    page.evaluate("location.hash = 'dataset=xor&hidden=3&activation=relu'")
+    page.wait_for_function("window.playgroundApp.state.dataset === 'xor'")
+    s = state(page)
+    assert s["hidden"] == [3] and s["activation"] == "relu"
+    assert page.locator("[data-neuron]").count() == 3
+    assert page.locator('[data-key="activation"]').input_value() == "relu"
+    assert "hidden=3&" in current_hash(page)  # rewritten in full
+    # a TF Playground fragment typed into the address works the same way
+    page.evaluate("h => { location.hash = h; }", TF_LINK.split("#", 1)[1])
+    page.wait_for_function("window.playgroundApp.state.dataset === 'spiral'")
+    assert state(page)["hidden"] == [5, 3, 2]
+    assert "Opened a TensorFlow Playground link" in page.inner_text("[data-out=message]")
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
+
+
+def test_desktop_hint_points_right(page):
+    open_playground(page)
+    hint = page.inner_text("[data-out=net-hint]")
+    assert "map on the right" in hint and "below" not in hint
+    assert page.evaluate("window.playgroundApp.scale") == 1
+
+
+def test_phone_6x8_network_fits_and_hints_match(phone):
+    open_playground(phone, "hidden=8,8,8,8,8,8")
+    assert phone.locator("[data-neuron]").count() == 48
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page scrolls sideways by {overflow}px"
+    scale = phone.evaluate("window.playgroundApp.scale")
+    assert 0.6 <= scale < 1
+    # the output node and the last layer are on screen, not clipped by the network's box
+    out = phone.locator(".pg-netinner > .pg-col:last-child .pg-node").bounding_box()
+    box = phone.locator(".pg-netscroll").bounding_box()
+    assert out["x"] >= 0 and out["x"] + out["width"] <= min(390, box["x"] + box["width"]) + 0.5
+    assert (
+        phone.evaluate(
+            "(() => { const s = document.querySelector('.pg-netscroll'); return s.scrollWidth - s.clientWidth; })()"
+        )
+        <= 1
+    )
+    # links still join the nodes: the output's incoming links end at its left edge
+    end = phone.evaluate(
+        """() => { const p = document.querySelector('path.pg-link[data-link="6-0-7"]'), L = p.getTotalLength();
+        const q = p.getPointAtLength(L); const r = new DOMPoint(q.x, q.y).matrixTransform(p.getScreenCTM()); return [r.x, r.y]; }"""
+    )
+    canvas = phone.locator(".pg-netinner > .pg-col:last-child canvas").bounding_box()
+    assert abs(end[0] - canvas["x"]) < 2 and abs(end[1] - (canvas["y"] + canvas["height"] / 2)) < 2
+    # the output panel is below the network, and the hint says so
+    net = phone.locator(".pg-net").bounding_box()
+    heat = phone.locator("[data-role=heatmap]").bounding_box()
+    assert heat["y"] >= net["y"] + net["height"] - 1
+    hint = phone.inner_text("[data-out=net-hint]")
+    assert "below" in hint and "on the right" not in hint
+    # a tap on a neuron of the scaled network pins its map
+    phone.locator("[data-neuron='5-7']").tap()
+    assert "pg-hover" in phone.locator("[data-neuron='5-7']").get_attribute("class")

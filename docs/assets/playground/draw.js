@@ -108,20 +108,9 @@ export function drawLossChart(canvas, train, test, { best = 0, fg = "#222", log 
   const h = canvas.height;
   ctx.clearRect(0, 0, w, h);
   const n = train.length;
-  const pad = 4;
+  const pad = LOSS_PAD;
   if (n === 0) return;
-  const cols = Math.min(n, w);
-  const at = (c) => Math.min(n - 1, Math.floor((c * n) / cols));
-  let max = 0;
-  let min = Infinity;
-  for (let c = 0; c < cols; c++) {
-    const j = at(c);
-    max = Math.max(max, train[j], test[j]);
-    min = Math.min(min, train[j], test[j]);
-  }
-  max = Math.max(max, 1e-12);
-  const lo = log ? Math.log10(Math.max(min, max * 1e-8, 1e-12)) : 0;
-  const hi = log ? Math.log10(max) : max;
+  const { cols, at, max, lo, hi } = lossRange(train, test, w, log);
   const yOf = (v) => {
     const t = log ? (Math.log10(Math.max(v, 1e-12)) - lo) / Math.max(1e-9, hi - lo) : Math.min(v, max) / max;
     return h - pad - Math.max(0, Math.min(1, t)) * (h - 2 * pad);
@@ -160,6 +149,28 @@ export function drawLossChart(canvas, train, test, { best = 0, fg = "#222", log 
   ctx.font = "10px sans-serif";
   ctx.fillText(max.toPrecision(2), 2, 10);
   if (log) ctx.fillText((10 ** lo).toPrecision(2), 2, h - 2);
+}
+
+/** Pixels between the loss chart's curves and its top and bottom edges. */
+export const LOSS_PAD = 4;
+
+/** The loss chart's scale: columns shown (downsampled to width), the column -> epoch index map, the
+ * largest loss shown, and the y range [lo, hi] (log10 values when log). For the chart's axes too. */
+export function lossRange(train, test, width, log = false) {
+  const n = train.length;
+  const cols = Math.min(n, width);
+  const at = (c) => Math.min(n - 1, Math.floor((c * n) / cols));
+  let max = 0;
+  let min = Infinity;
+  for (let c = 0; c < cols; c++) {
+    const j = at(c);
+    max = Math.max(max, train[j], test[j]);
+    min = Math.min(min, train[j], test[j]);
+  }
+  max = Math.max(max, 1e-12);
+  const lo = log ? Math.log10(Math.max(min, max * 1e-8, 1e-12)) : 0;
+  const hi = log ? Math.log10(max) : max;
+  return { cols, at, max, lo, hi };
 }
 
 /** Per-layer gradient norms as bars on a log10 scale from 1e-10 to 1e2 (layer 1 = first hidden). */
