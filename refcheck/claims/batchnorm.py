@@ -332,3 +332,60 @@ def deep_net_trains_better(ctx):
             "with BN": [[round(v, 4) for v in c] for c in curves_bn],
         },
     }
+
+
+def torch_momentum(keras_momentum: float) -> float:
+    """The PyTorch BatchNorm momentum that reproduces a Keras BatchNormalization momentum."""
+    return 1 - keras_momentum
+
+
+@claim(
+    "batchnorm.keras-momentum-is-one-minus-torch",
+    page=PAGE,
+    says="Keras' momentum is the weight on the old running value, PyTorch's the weight on the new batch: after the "
+    "same 20 batches, a Keras BatchNormalization(momentum=0.99) has the running mean of a PyTorch BatchNorm1d("
+    "momentum=0.01), not of momentum=0.99 and not of PyTorch's default 0.1; the running variances agree too "
+    "once PyTorch's unbiased batch variance is converted to Keras' biased one.",
+    needs=("keras",),
+)
+def keras_momentum(ctx):
+    import numpy as np
+    import torch
+    from torch import nn
+
+    keras = ctx.keras()
+    rng = np.random.RandomState(ctx.seed_for(0))
+    batches = [(rng.randn(16, 4) * 3 + 5).astype("float32") for _ in range(20)]
+    kbn = keras.layers.BatchNormalization(momentum=0.99)
+    for b in batches:
+        kbn(b, training=True)
+    k_mean, k_var = ctx.numpy(kbn.moving_mean), ctx.numpy(kbn.moving_variance)
+    torch_mean, torch_var = {}, {}
+    translated = torch_momentum(0.99)
+    for m in (translated, 0.99, 0.1):
+        tbn = nn.BatchNorm1d(4, momentum=m)
+        for b in batches:
+            tbn(torch.from_numpy(b))
+        torch_mean[m], torch_var[m] = tbn.running_mean.numpy(), tbn.running_var.numpy()
+    # float32 running averages over 20 steps: agreement to ~1e-6
+    what = f"Keras 0.99 running mean == PyTorch {translated:g}"
+    ctx.expect_close(k_mean, torch_mean[translated], what, atol=1e-5, rtol=1e-5)
+    n = len(batches[0])
+    # PyTorch feeds var * n/(n-1) into its running variance; Keras the biased var: undo the factor on the batch part
+    start_weight = (1 - translated) ** len(batches)  # weight left on the initial variance 1
+    biased = (torch_var[translated] - start_weight) * (n - 1) / n + start_weight
+    what = f"Keras 0.99 running var == PyTorch {translated:g} (biased)"
+    ctx.expect_close(k_var, biased, what, atol=1e-5, rtol=1e-5)
+    gaps = {
+        name: float(np.abs(k_mean - torch_mean[m]).max())
+        for name, m in (("torch_1_minus_m", translated), ("torch_0_99", 0.99), ("torch_default_0_1", 0.1))
+    }
+    ctx.expect_greater(gaps["torch_0_99"], 1.0, "max |Keras 0.99 - PyTorch 0.99| running mean")
+    ctx.expect_greater(gaps["torch_default_0_1"], 1.0, "max |Keras 0.99 - PyTorch 0.1| running mean")
+    return {
+        "batches": len(batches),
+        "keras_running_mean": k_mean.round(4).tolist(),
+        "max_abs_diff_running_mean": gaps,
+        "batch_mean": float(np.mean(batches)),
+        "keras": keras.__version__,
+    }

@@ -195,3 +195,42 @@ def activation_derivative_bounds(ctx):
         "sigmoid_derivative_at_4": float(ds[z.detach() == 4.0][0]) if bool((z.detach() == 4.0).any()) else None,
         "grid": "24001 points on [-12, 12], float64",
     }
+
+
+SHAPES = ((64, 64), (64, 256), (256, 64))  # (fan_in, fan_out) of nn.Linear(fan_in, fan_out)
+
+
+@claim(
+    "residual.transpose-gain-by-shape",
+    page=PAGE,
+    says="With PyTorch's default init (std 1/sqrt(3 fan_in)), multiplying a random vector by W^T shrinks its norm "
+    "by 1/sqrt(3) = 0.58 whatever the layer's shape, but the typical size of each entry changes by "
+    "sqrt(fan_out / (3 fan_in)): 0.58 only for square layers, 1.15 for Linear(64, 256) and 0.29 for Linear(256, 64) "
+    "(each measured within 10% of its prediction, over 256 random vectors).",
+    tags=("statistical",),
+)
+def transpose_gain_by_shape(ctx):
+    import torch
+    from torch import nn
+
+    out = {}
+    for k, (fan_in, fan_out) in enumerate(SHAPES):
+        torch.manual_seed(ctx.seed_for(k))
+        w = nn.Linear(fan_in, fan_out).weight.detach().double()  # the default init, (fan_out, fan_in)
+        g = torch.randn(256, fan_out, dtype=torch.float64, generator=ctx.generator(10 + k))
+        back = g @ w  # each row is W^T g
+        norm_gain = float((back.norm(dim=1) ** 2).mean().sqrt() / (g.norm(dim=1) ** 2).mean().sqrt())
+        entry_gain = float(back.std() / g.std())
+        predicted_entry = math.sqrt(fan_out / (3 * fan_in))
+        name = f"Linear({fan_in}, {fan_out})"
+        what = f"{name}: |norm gain of W^T / (1/sqrt(3)) - 1|"
+        ctx.expect_less(abs(norm_gain * math.sqrt(3) - 1), 0.1, what)
+        what = f"{name}: |entry-size gain of W^T / sqrt(fan_out / (3 fan_in)) - 1|"
+        ctx.expect_less(abs(entry_gain / predicted_entry - 1), 0.1, what)
+        out[f"linear_{fan_in}_{fan_out}"] = {
+            "norm_gain": round(norm_gain, 4),
+            "entry_gain": round(entry_gain, 4),
+            "predicted_entry_gain": round(predicted_entry, 4),
+        }
+    out["predicted_norm_gain"] = round(1 / math.sqrt(3), 4)
+    return out

@@ -362,3 +362,113 @@ def offline_weights(ctx):
         "offline_error": failure["chain"][:2],
         "offline_check_ran_in": failure["verified_in"],
     }
+
+
+@claim(
+    "timm.convnext.starts-at-stride-4",
+    page=PAGE,
+    says="Not every pyramid starts at stride 2: convnext_atto with features_only=True returns 4 maps at strides 4, 8, "
+    "16 and 32 (its stem is a 4x4 convolution with stride 4), while resnet18 returns 5, starting at stride 2, and "
+    "vgg11 returns 6, starting at stride 1.",
+)
+def convnext_stride_4(ctx):
+    out = {}
+    for name in ("convnext_atto", "resnet18", "vgg11"):
+        out[name] = _pyramid(ctx, _model(ctx, name, features_only=True), 224)
+    ctx.expect_equal(out["convnext_atto"]["reduction"][0], 4, "convnext_atto: stride of the first map")
+    stem = _model(ctx, "convnext_atto").stem[0]
+    ctx.expect_equal([list(stem.kernel_size), list(stem.stride)], [[4, 4], [4, 4]], "convnext_atto stem: kernel, stride")
+    ctx.expect_equal(out["resnet18"]["reduction"][0], 2, "resnet18: stride of the first map")
+    ctx.expect_equal(out["vgg11"]["reduction"][0], 1, "vgg11: stride of the first map")
+    return {name: {"reduction": ev["reduction"], "shapes": ev["shapes"]} for name, ev in out.items()} | {
+        "first_reduction": {name: ev["reduction"][0] for name, ev in out.items()},
+        "levels": {name: len(ev["reduction"]) for name, ev in out.items()},
+        "convnext_stem_kernel_stride": stem.stride[0] if list(stem.kernel_size) == list(stem.stride) else None,
+        "computed_on": _where(ctx),
+    }
+
+
+@claim(
+    "timm.output-stride-support-varies",
+    page=PAGE,
+    says="output_stride is not supported everywhere: ese_vovnet19b_dw builds with output_stride=32 but raises an "
+    "AssertionError for 16 (it has no dilated variant), and densenet121 does not accept the argument at all "
+    "(TypeError); resnet50 accepts 8, 16 and 32.",
+)
+def output_stride_support(ctx):
+    accepted = {}
+    for name, strides in (("ese_vovnet19b_dw", (32, 16)), ("densenet121", (16,)), ("resnet50", (8, 16, 32))):
+        for stride in strides:
+            try:
+                _model(ctx, name, output_stride=stride)
+                accepted[f"{name} output_stride={stride}"] = "builds"
+            except (AssertionError, TypeError) as exc:
+                accepted[f"{name} output_stride={stride}"] = type(exc).__name__
+    ctx.expect_equal(accepted["ese_vovnet19b_dw output_stride=32"], "builds", "ese_vovnet19b_dw, output_stride=32")
+    ctx.expect_equal(
+        accepted["ese_vovnet19b_dw output_stride=16"], "AssertionError", "ese_vovnet19b_dw, output_stride=16"
+    )
+    ctx.expect_equal(accepted["densenet121 output_stride=16"], "TypeError", "densenet121, output_stride=16")
+    ctx.expect_equal(
+        [accepted[f"resnet50 output_stride={s}"] for s in (8, 16, 32)], ["builds"] * 3, "resnet50, 8 / 16 / 32"
+    )
+    return {"result": accepted, "computed_on": _where(ctx)}
+
+
+@claim(
+    "timm.output-stride-classification",
+    page=PAGE,
+    says="output_stride also works without features_only: a resnet50 classifier built with output_stride=16 still "
+    "returns logits (2, 1000) for a 224x224 batch, but its forward_features() map is 14x14 instead of 7x7 "
+    "(8: 28x28), because the last stride-2 steps became dilated convolutions.",
+)
+def output_stride_classification(ctx):
+    import torch
+
+    out, models = {}, {}
+    for stride in (32, 16, 8):
+        m = models[stride] = _model(ctx, "resnet50", output_stride=stride)
+        with torch.no_grad():
+            feats = m.forward_features(torch.randn(2, 3, 224, 224, device=_where(ctx)))
+            logits = m.forward_head(feats)
+        out[stride] = {"logits": _shape(logits), "features": _shape(feats)}
+        ctx.expect_equal(out[stride]["logits"], [2, 1000], f"output_stride={stride}: logits")
+        what = f"output_stride={stride}: feature map = 224 / stride"
+        ctx.expect_equal(out[stride]["features"][2:], [224 // stride] * 2, what)
+    convs = [m for m in models[16].modules() if isinstance(m, torch.nn.Conv2d)]
+    dilated = sum(1 for conv in convs if conv.dilation[0] > 1)
+    ctx.expect_greater(dilated, 0, "output_stride=16: convolutions with dilation > 1")
+    return {
+        "shapes": {f"output_stride_{k}": v for k, v in out.items()},
+        "map_side": {f"output_stride_{k}": v["features"][2] for k, v in out.items()},
+        "dilated_convs_at_16": dilated,
+        "computed_on": _where(ctx),
+    }
+
+
+@claim(
+    "timm.classifier-removal-drops-parameters",
+    page=PAGE,
+    says="Both ways of removing the classifier drop its parameters: resnet50 created with num_classes=0, and a "
+    "1000-class resnet50 after reset_classifier(0), each have 2048 x 1000 + 1000 = 2,049,000 parameters fewer than "
+    "the classifier model, no 'fc' tensors in their state_dict, and an Identity in place of the head.",
+)
+def classifier_removal(ctx):
+    from torch import nn
+
+    full = _model(ctx, "resnet50")
+    n_full = sum(p.numel() for p in full.parameters())
+    head = full.get_classifier()
+    head_params = head.in_features * head.out_features + head.out_features  # from the layer's shape, not a count
+    at_creation = _model(ctx, "resnet50", num_classes=0)
+    reset = _model(ctx, "resnet50")
+    reset.reset_classifier(0)
+    out = {"full": n_full, "head_from_shape": head_params, "head_in_out": [head.in_features, head.out_features]}
+    for name, m in (("num_classes=0", at_creation), ("reset_classifier(0)", reset)):
+        n = sum(p.numel() for p in m.parameters())
+        out[name] = n
+        ctx.expect_equal(n_full - n, head_params, f"{name}: parameters removed == head in x out + bias")
+        ctx.expect_equal([k for k in m.state_dict() if k.startswith("fc.")], [], f"{name}: fc tensors in state_dict")
+        ctx.expect_equal(type(m.get_classifier()).__name__, nn.Identity.__name__, f"{name}: classifier type")
+    out["removed"] = n_full - out["num_classes=0"]
+    return out

@@ -302,10 +302,40 @@ def freeze_early(ctx):
 
 
 @claim(
+    "transfer.alexnet-last-pool-256-channels",
+    page=PAGE,
+    says="In AlexNet (torchvision's alexnet) the last pooling layer outputs a 6x6x256 volume for a 224x224 image, "
+    "so the first fully connected layer has 6 * 6 * 256 = 9216 inputs, not the 6x6x512 of the notes.",
+)
+def alexnet_last_pool(ctx):
+    import torch
+    from torch import nn
+    from torchvision.models import alexnet
+
+    with torch.device("meta"):  # shapes only; weights=None builds it offline
+        model = alexnet(weights=None)
+        x = torch.empty(2, 3, 224, 224)
+        pooled = model.avgpool(model.features(x))
+        logits = model(x)
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    fc1 = next(m for m in model.classifier if isinstance(m, nn.Linear))
+    ctx.expect_equal(list(pooled.shape), [2, 256, 6, 6], "features + avgpool output at 224x224")
+    ctx.expect_equal(convs[-1].out_channels, pooled.shape[1], "last conv's out_channels == pooled channels")
+    ctx.expect_equal(fc1.in_features, pooled[0].numel(), "first Linear's in_features == C x H x W of the pool")
+    ctx.expect_equal(list(logits.shape), [2, 1000], "the whole model runs on that volume")
+    return {
+        "pool_output": list(pooled.shape),
+        "last_conv_out_channels": convs[-1].out_channels,
+        "fc1_in_features": fc1.in_features,
+        "notes_figure": 6 * 6 * 512,
+    }
+
+
+@claim(
     "transfer.fc-equals-conv",
     page=PAGE,
-    says="A Linear layer on a flattened 512x6x6 volume equals a Conv2d(512, out, kernel_size=6) carrying the same "
-    "weights (max abs difference < 1e-5); on an 8x8 input the conv version returns a 3x3 map whose every position is "
+    says="A Linear layer on a flattened 256x6x6 volume equals a Conv2d(256, out, kernel_size=6) carrying the same "
+    "weights (max abs difference < 5e-5, float32 rounding); on an 8x8 input the conv version returns a 3x3 map whose every position is "
     "the Linear layer applied to the corresponding 6x6 window.",
 )
 def fc_equals_conv(ctx):
@@ -314,20 +344,21 @@ def fc_equals_conv(ctx):
 
     ctx.seed(0)
     out = 64
-    fc = nn.Linear(512 * 6 * 6, out).to(ctx.device)
-    conv = nn.Conv2d(512, out, kernel_size=6).to(ctx.device)
+    fc = nn.Linear(256 * 6 * 6, out).to(ctx.device)
+    conv = nn.Conv2d(256, out, kernel_size=6).to(ctx.device)
     with torch.no_grad():
-        conv.weight.copy_(fc.weight.view(out, 512, 6, 6))  # flatten order of (C, H, W) is C-major
+        conv.weight.copy_(fc.weight.view(out, 256, 6, 6))  # flatten order of (C, H, W) is C-major
         conv.bias.copy_(fc.bias)
-        x = torch.randn(2, 512, 6, 6, device=ctx.device)
-        diff6 = ctx.expect_close(conv(x).flatten(1), fc(x.flatten(1)), "conv(x) vs fc(flatten(x)) on 6x6", atol=1e-5)
-        big = torch.randn(2, 512, 8, 8, device=ctx.device)
+        x = torch.randn(2, 256, 6, 6, device=ctx.device)
+        # 9216-term float32 dot products summed in different orders: rounding differences reach ~1e-5
+        diff6 = ctx.expect_close(conv(x).flatten(1), fc(x.flatten(1)), "conv(x) vs fc(flatten(x)) on 6x6", atol=5e-5)
+        big = torch.randn(2, 256, 8, 8, device=ctx.device)
         amap = conv(big)
         ctx.expect_equal(list(amap.shape), [2, out, 3, 3], "conv output on an 8x8 input")
         windows = torch.stack(
             [torch.stack([fc(big[:, :, i : i + 6, j : j + 6].flatten(1)) for j in range(3)], -1) for i in range(3)], -2
         )
-        diff8 = ctx.expect_close(amap, windows, "each map position vs fc on its 6x6 window", atol=1e-5)
+        diff8 = ctx.expect_close(amap, windows, "each map position vs fc on its 6x6 window", atol=5e-5)
     return {"max_abs_diff_6x6": diff6, "map_shape_8x8": list(amap.shape), "max_abs_diff_windows": diff8}
 
 
