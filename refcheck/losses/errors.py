@@ -1,0 +1,187 @@
+"""The loss error index as data: templates made from torch's real messages, and the matcher (no torch).
+
+The messages come from the evidence of the claim ``losses.errors.index`` (torch raised each one for the
+call recorded beside it). A message becomes a regular-expression template by turning every size, number
+and dtype name into a wildcard; messages with the same template form one entry. ``match`` finds the entry
+of a pasted message and rescales the entry's example tensors to the sizes the message contains.
+
+``docs/assets/loss-errors.js`` runs the same templates (exported by ``payload``) through the same matching
+rule; ``tests/test_loss_errors.py`` proves both give equal answers on generated messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+CLAIM_ID = "losses.errors.index"
+# the names torch prints for dtypes ("expected scalar type Long but found Float", "... type long int")
+DTYPE_WORDS = ("BFloat16", "ComplexFloat", "ComplexDouble", "Long", "Int", "Byte", "Float", "Double", "Bool", "Short", "Char", "Half",
+               "long int", "double", "float")
+_TOKEN = re.compile(
+    r"(?P<size>torch\.Size\(\[[\d, ]*\]\)|\[[\d, ]*\])"
+    r"|(?P<dtype>\b(?:" + "|".join(DTYPE_WORDS) + r")\b)"
+    r"|(?P<int>\b\d+\b)"
+)
+_SPECIAL = re.compile(r"([.^$*+?()\[\]{}|\\/])")
+_SPEC = re.compile(r"^([A-Za-z0-9_]+)\[([0-9,]*)\]$")
+_INT = re.compile(r"[0-9]+")
+# the same class in loss-errors.js: written out, because \s differs between Python and JavaScript
+WHITESPACE = re.compile("[ \t\n\r\f\v\u00a0]+")
+STAGE_WORDS = {"forward-error": "raised by the forward call", "backward-error": "raised by backward()",
+               "warning": "a warning; the loss is still computed"}
+
+
+def normalize(text: str) -> str:
+    """Whitespace runs become one space, so wrapped or indented pastes match."""
+    return WHITESPACE.sub(" ", text)
+
+
+def body(message: str) -> tuple[str, str]:
+    """('RuntimeError', 'the text') from 'RuntimeError: the text'; the type is '' when absent."""
+    kind, sep, rest = message.partition(": ")
+    if sep and re.fullmatch(r"[A-Z]\w*(Error|Warning|Exception)", kind):
+        return kind, rest
+    return "", message
+
+
+def _escape(text: str) -> str:
+    """Escape for a pattern both Python's re and JavaScript's RegExp read the same way."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def template_of(message: str) -> dict[str, Any]:
+    """The template of one message: pattern, the kind of each group, the example's group values, weight."""
+    text = normalize(body(message)[1])
+    parts, kinds, values, weight, pos = [], [], [], 0, 0
+    for m in _TOKEN.finditer(text):
+        literal = text[pos:m.start()]
+        parts.append(_escape(literal))
+        weight += len(literal)
+        token, kind = m.group(0), m.lastgroup
+        if kind == "size":
+            inner = token[token.index("[") + 1:token.index("]")]
+            head, tail = token[:token.index("[") + 1], token[token.index("]"):]
+            parts.append(f"{_escape(head)}([0-9, ]*){_escape(tail)}")
+            weight += len(head) + len(tail)
+            values.append(inner)
+        elif kind == "dtype":
+            parts.append("(" + "|".join(_escape(w) for w in DTYPE_WORDS) + ")")
+            values.append(token)
+        else:
+            parts.append("([0-9]+)")
+            values.append(token)
+        kinds.append(kind)
+        pos = m.end()
+    parts.append(_escape(text[pos:]))
+    weight += len(text) - pos
+    return {"pattern": "".join(parts), "kinds": kinds, "values": values, "weight": weight}
+
+
+def entry_id(pattern: str) -> str:
+    """A stable anchor for an entry: the same template gets the same id in every build."""
+    return "e-" + hashlib.sha1(pattern.encode()).hexdigest()[:8]
+
+
+def build_index(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries from the claim's evidence (each item: message, stage, loss, call, cause, fix, specs, options).
+
+    One entry per template, ordered by its message text; the first message of an entry is its example.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in messages:
+        groups.setdefault(template_of(item["message"])["pattern"], []).append(item)
+    index = []
+    for pattern, items in groups.items():
+        first = items[0]
+        t = template_of(first["message"])
+        title = normalize(body(first["message"])[1])
+        index.append({
+            "id": entry_id(pattern), "pattern": pattern, "kinds": t["kinds"], "values": t["values"], "weight": t["weight"],
+            "roles": roles(t, first.get("specs") or {}),
+            "title": title, "type": body(first["message"])[0], "stage": first["stage"],
+            "losses": sorted({i["loss"] for i in items}), "variants": list(dict.fromkeys(i["message"] for i in items)),
+            "rows": _rows(items), "loss": first["loss"], "specs": first.get("specs") or {}, "options": first.get("options") or {},
+        })
+    return sorted(index, key=lambda e: (e["title"].lower(), e["id"]))
+
+
+def roles(template: dict[str, Any], specs: dict[str, str]) -> list[str]:
+    """For each group of the template, the tensor whose whole shape it printed in the example ('' if none)."""
+    out, taken = [], set()
+    for kind, value in zip(template["kinds"], template["values"]):
+        name = ""
+        if kind == "size":
+            for arg, spec in specs.items():
+                m = _SPEC.match(spec)
+                if arg not in taken and m and _ints(m.group(2)) == _ints(value):
+                    name = arg
+                    taken.add(arg)
+                    break
+        out.append(name)
+    return out
+
+
+def _rows(items: list[dict[str, Any]], limit: int = 6) -> list[dict[str, str]]:
+    """Distinct (loss, cause) pairs with the call that showed them."""
+    seen, rows = set(), []
+    for i in items:
+        if (i["loss"], i["cause"]) not in seen and len(rows) < limit:
+            seen.add((i["loss"], i["cause"]))
+            rows.append({"loss": i["loss"], "call": i["call"], "cause": i["cause"], "fix": i["fix"]})
+    return rows
+
+
+def payload(index: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the browser matcher reads: the templates and what a match pre-fills."""
+    keep = ("id", "pattern", "kinds", "values", "roles", "weight", "title", "stage", "losses", "loss", "specs", "options")
+    return {"claim": CLAIM_ID, "templates": [{k: e[k] for k in keep} for e in index]}
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in _INT.findall(text)]
+
+
+def _rescale(spec: str, mapping: dict[int, int], shape: list[int] | None) -> str:
+    m = _SPEC.match(spec)
+    if not m:
+        return spec
+    dims = shape if shape is not None else [mapping.get(d, d) for d in _ints(m.group(2))]
+    return f"{m.group(1)}[{','.join(map(str, dims))}]"
+
+
+def prefill(template: dict[str, Any], groups: list[str]) -> dict[str, str]:
+    """The example's tensor specs resized to the message: a tensor whose shape the message prints takes that
+    shape; in the others each example size (>= 2) is replaced by the size at its place in the message."""
+    mapping: dict[int, int] = {}
+    shapes: dict[str, list[int]] = {}
+    for kind, got, ex, role in zip(template["kinds"], groups, template["values"], template["roles"]):
+        if role and role not in shapes:
+            shapes[role] = _ints(got)
+        if kind == "size":
+            a, b = _ints(ex), _ints(got)
+            pairs = list(zip(a, b)) if len(a) == len(b) else []
+        elif kind == "int":
+            pairs = [(int(ex), int(got))]
+        else:
+            pairs = []
+        for x, y in pairs:
+            if x >= 2 and x not in mapping:
+                mapping[x] = y
+    return {name: _rescale(spec, mapping, shapes.get(name)) for name, spec in template["specs"].items()}
+
+
+def match(text: str, templates: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The entry whose template occurs in the text (the heaviest when several do, the first on a tie),
+    with the loss and the example's specs rescaled to the message's sizes; None when none occurs."""
+    text = normalize(text)
+    best, best_groups = None, None
+    for t in templates:
+        m = re.search(t["pattern"], text)
+        if m and (best is None or t["weight"] > best["weight"]):
+            best, best_groups = t, list(m.groups())
+    if best is None:
+        return None
+    return {"id": best["id"], "loss": best["loss"], "losses": best["losses"], "specs": prefill(best, best_groups),
+            "options": best["options"]}
