@@ -22,19 +22,21 @@ function ints(text) {
   return (text.match(/[0-9]+/g) || []).map(Number);
 }
 
-function rescale(spec, mapping, shape) {
+function rescale(spec, mapping, shape, dtype) {
   const m = SPEC.exec(spec);
   if (!m) return spec;
   const dims = shape !== undefined ? shape : ints(m[2]).map((d) => (mapping.has(d) ? mapping.get(d) : d));
-  return `${m[1]}[${dims.join(",")}]`;
+  return `${dtype || m[1]}[${dims.join(",")}]`;
 }
 
-export function prefill(template, groups) {
+export function prefill(template, groups, dtypeOfWord) {
   const mapping = new Map();
   const shapes = new Map();
+  const dtypes = new Map();
   for (let i = 0; i < template.kinds.length; i++) {
     const kind = template.kinds[i], got = groups[i], ex = template.values[i], role = template.roles[i];
-    if (role && !shapes.has(role)) shapes.set(role, ints(got));
+    if (role && kind === "size" && !shapes.has(role)) shapes.set(role, ints(got));
+    if (role && kind === "dtype" && !dtypes.has(role) && Object.hasOwn(dtypeOfWord, got)) dtypes.set(role, dtypeOfWord[got]);
     let pairs = [];
     if (kind === "size") {
       const a = ints(ex), b = ints(got);
@@ -45,13 +47,13 @@ export function prefill(template, groups) {
     for (const [x, y] of pairs) if (x >= 2 && !mapping.has(x)) mapping.set(x, y);
   }
   const out = {};
-  for (const [name, spec] of Object.entries(template.specs)) out[name] = rescale(spec, mapping, shapes.get(name));
+  for (const [name, spec] of Object.entries(template.specs)) out[name] = rescale(spec, mapping, shapes.get(name), dtypes.get(name));
   return out;
 }
 
 const compiled = new WeakMap();
 
-export function match(text, templates) {
+export function match(text, templates, dtypeOfWord) {
   text = normalize(text);
   let best = null, bestGroups = null;
   for (const t of templates) {
@@ -63,7 +65,7 @@ export function match(text, templates) {
     }
   }
   if (best === null) return null;
-  return { id: best.id, loss: best.loss, losses: best.losses, specs: prefill(best, bestGroups), options: best.options };
+  return { id: best.id, loss: best.loss, losses: best.losses, specs: prefill(best, bestGroups, dtypeOfWord), options: best.options };
 }
 
 // ------------------------------------------------------------------------------------------ page
@@ -114,7 +116,7 @@ function mount(root, data) {
     if (!templates.length) {
       return show("loss-errors-none", el("p", {}, `The error index is not in the report this site was built from (run 'refcheck verify --only ${data.claim}' and rebuild).`));
     }
-    const found = match(text, templates);
+    const found = match(text, templates, data.dtype_of_word);
     if (found === null) {
       return show("loss-errors-none", el("p", {}, `No entry of the error index matches this message. The index holds ${templates.length} of torch's loss error messages; `
         + "the site search finds other text, and the lookup checks your shapes."));

@@ -15,15 +15,17 @@ import hashlib
 import re
 from typing import Any
 
+from refcheck.losses.spec import TORCH_NAMES
+
 CLAIM_ID = "losses.errors.index"
-# the names torch prints for dtypes ("expected scalar type Long but found Float", "... type long int")
-DTYPE_WORDS = ("BFloat16", "ComplexFloat", "ComplexDouble", "Long", "Int", "Byte", "Float", "Double", "Bool", "Short", "Char", "Half",
-               "long int", "double", "float")
-_TOKEN = re.compile(
+# a dtype word in a message -> the dtype a tensor spec names (spec.TORCH_NAMES reversed, plus the C names)
+DTYPE_OF_WORD = {**{w: d for d, w in TORCH_NAMES.items()}, "long int": "int64", "double": "float64", "float": "float32"}
+TOKEN = re.compile(
     r"(?P<size>torch\.Size\(\[[\d, ]*\]\)|\[[\d, ]*\])"
-    r"|(?P<dtype>\b(?:" + "|".join(DTYPE_WORDS) + r")\b)"
+    r"|(?P<dtype>\b(?:" + "|".join(sorted(DTYPE_OF_WORD, key=len, reverse=True)) + r")\b)"
     r"|(?P<int>\b\d+\b)"
 )
+DTYPE_GROUP = "([A-Za-z][A-Za-z0-9]*(?: int)?)"  # any dtype word in a template: Long, BFloat16, long int
 _SPECIAL = re.compile(r"([.^$*+?()\[\]{}|\\/])")
 _SPEC = re.compile(r"^([A-Za-z0-9_]+)\[([0-9,]*)\]$")
 _INT = re.compile(r"[0-9]+")
@@ -55,7 +57,7 @@ def template_of(message: str) -> dict[str, Any]:
     """The template of one message: pattern, the kind of each group, the example's group values, weight."""
     text = normalize(body(message)[1])
     parts, kinds, values, weight, pos = [], [], [], 0, 0
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         literal = text[pos:m.start()]
         parts.append(_escape(literal))
         weight += len(literal)
@@ -67,7 +69,7 @@ def template_of(message: str) -> dict[str, Any]:
             weight += len(head) + len(tail)
             values.append(inner)
         elif kind == "dtype":
-            parts.append("(" + "|".join(_escape(w) for w in DTYPE_WORDS) + ")")
+            parts.append(DTYPE_GROUP)
             values.append(token)
         else:
             parts.append("([0-9]+)")
@@ -108,17 +110,19 @@ def build_index(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def roles(template: dict[str, Any], specs: dict[str, str]) -> list[str]:
-    """For each group of the template, the tensor whose whole shape it printed in the example ('' if none)."""
+    """For each group of the template, the tensor it describes in the example ('' if none): a size group the
+    tensor whose whole shape it printed, a dtype group the tensor of that dtype; each tensor once per kind."""
     out, taken = [], set()
     for kind, value in zip(template["kinds"], template["values"]):
         name = ""
-        if kind == "size":
-            for arg, spec in specs.items():
-                m = _SPEC.match(spec)
-                if arg not in taken and m and _ints(m.group(2)) == _ints(value):
-                    name = arg
-                    taken.add(arg)
-                    break
+        for arg, spec in specs.items() if kind in ("size", "dtype") else ():
+            m = _SPEC.match(spec)
+            if (kind, arg) in taken or not m:
+                continue
+            if (kind == "size" and _ints(m.group(2)) == _ints(value)) or (kind == "dtype" and DTYPE_OF_WORD.get(value) == m.group(1)):
+                name = arg
+                taken.add((kind, arg))
+                break
         out.append(name)
     return out
 
@@ -136,29 +140,32 @@ def _rows(items: list[dict[str, Any]], limit: int = 6) -> list[dict[str, str]]:
 def payload(index: list[dict[str, Any]]) -> dict[str, Any]:
     """What the browser matcher reads: the templates and what a match pre-fills."""
     keep = ("id", "pattern", "kinds", "values", "roles", "weight", "title", "stage", "losses", "loss", "specs", "options")
-    return {"claim": CLAIM_ID, "templates": [{k: e[k] for k in keep} for e in index]}
+    return {"claim": CLAIM_ID, "dtype_of_word": DTYPE_OF_WORD, "templates": [{k: e[k] for k in keep} for e in index]}
 
 
 def _ints(text: str) -> list[int]:
     return [int(x) for x in _INT.findall(text)]
 
 
-def _rescale(spec: str, mapping: dict[int, int], shape: list[int] | None) -> str:
+def _rescale(spec: str, mapping: dict[int, int], shape: list[int] | None, dtype: str | None) -> str:
     m = _SPEC.match(spec)
     if not m:
         return spec
     dims = shape if shape is not None else [mapping.get(d, d) for d in _ints(m.group(2))]
-    return f"{m.group(1)}[{','.join(map(str, dims))}]"
+    return f"{dtype or m.group(1)}[{','.join(map(str, dims))}]"
 
 
-def prefill(template: dict[str, Any], groups: list[str]) -> dict[str, str]:
-    """The example's tensor specs resized to the message: a tensor whose shape the message prints takes that
-    shape; in the others each example size (>= 2) is replaced by the size at its place in the message."""
+def prefill(template: dict[str, Any], groups: list[str], dtype_of_word: dict[str, str]) -> dict[str, str]:
+    """The example's tensor specs made to fit the message: a tensor whose shape (dtype) the message prints takes
+    that shape (dtype); in the others each example size (>= 2) is replaced by the size at its place in the message."""
     mapping: dict[int, int] = {}
     shapes: dict[str, list[int]] = {}
+    dtypes: dict[str, str] = {}
     for kind, got, ex, role in zip(template["kinds"], groups, template["values"], template["roles"]):
-        if role and role not in shapes:
+        if role and kind == "size" and role not in shapes:
             shapes[role] = _ints(got)
+        if role and kind == "dtype" and role not in dtypes and got in dtype_of_word:
+            dtypes[role] = dtype_of_word[got]
         if kind == "size":
             a, b = _ints(ex), _ints(got)
             pairs = list(zip(a, b)) if len(a) == len(b) else []
@@ -169,10 +176,10 @@ def prefill(template: dict[str, Any], groups: list[str]) -> dict[str, str]:
         for x, y in pairs:
             if x >= 2 and x not in mapping:
                 mapping[x] = y
-    return {name: _rescale(spec, mapping, shapes.get(name)) for name, spec in template["specs"].items()}
+    return {name: _rescale(spec, mapping, shapes.get(name), dtypes.get(name)) for name, spec in template["specs"].items()}
 
 
-def match(text: str, templates: list[dict[str, Any]]) -> dict[str, Any] | None:
+def match(text: str, templates: list[dict[str, Any]], dtype_of_word: dict[str, str] = DTYPE_OF_WORD) -> dict[str, Any] | None:
     """The entry whose template occurs in the text (the heaviest when several do, the first on a tie),
     with the loss and the example's specs rescaled to the message's sizes; None when none occurs."""
     text = normalize(text)
@@ -183,5 +190,5 @@ def match(text: str, templates: list[dict[str, Any]]) -> dict[str, Any] | None:
             best, best_groups = t, list(m.groups())
     if best is None:
         return None
-    return {"id": best["id"], "loss": best["loss"], "losses": best["losses"], "specs": prefill(best, best_groups),
+    return {"id": best["id"], "loss": best["loss"], "losses": best["losses"], "specs": prefill(best, best_groups, dtype_of_word),
             "options": best["options"]}
