@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from test_loss_errors import fixture_result, write_report
 
 from refcheck.registry import load_all
+
 from support import ROOT
 
 BLOCKER = '''

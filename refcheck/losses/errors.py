@@ -111,19 +111,20 @@ def build_index(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def roles(template: dict[str, Any], specs: dict[str, str]) -> list[str]:
     """For each group of the template, the tensor it describes in the example ('' if none): a size group the
-    tensor whose whole shape it printed, a dtype group the tensor of that dtype; each tensor once per kind."""
+    first tensor not yet named whose whole shape it printed; a dtype group the one tensor of that dtype
+    (none when several share it: 'got Float' with a float input and a float target names neither)."""
+    parsed = {arg: m for arg, m in ((a, _SPEC.match(s)) for a, s in specs.items()) if m}
     out, taken = [], set()
     for kind, value in zip(template["kinds"], template["values"]):
-        name = ""
-        for arg, spec in specs.items() if kind in ("size", "dtype") else ():
-            m = _SPEC.match(spec)
-            if (kind, arg) in taken or not m:
-                continue
-            if (kind == "size" and _ints(m.group(2)) == _ints(value)) or (kind == "dtype" and DTYPE_OF_WORD.get(value) == m.group(1)):
-                name = arg
-                taken.add((kind, arg))
-                break
-        out.append(name)
+        if kind == "size":
+            hits = [a for a, m in parsed.items() if ("size", a) not in taken and _ints(m.group(2)) == _ints(value)][:1]
+        elif kind == "dtype":
+            hits = [a for a, m in parsed.items() if DTYPE_OF_WORD.get(value) == m.group(1)]
+            hits = hits if len(hits) == 1 and ("dtype", hits[0]) not in taken else []
+        else:
+            hits = []
+        out.append(hits[0] if hits else "")
+        taken.update((kind, a) for a in hits)
     return out
 
 

@@ -73,7 +73,7 @@ def cheatsheet(arg: str, state: SiteState) -> str:
 @directive("loss-contract")
 def contract_section(arg: str, state: SiteState) -> str:
     c = resolve(arg.strip())
-    lines = [f"**Input:** {c.input_kind}. {c.summary}"]
+    lines = [f"**Input:** {c.input_kind}. {c.summary} Functional form: `F.{c.functional}`."]
     if c.deprecated:
         lines.append(f'\n!!! warning "Deprecated"\n    Use `{c.deprecated}`: it accepts the same tensors.\n')
     args = [a for a in c.args if a.module]
