@@ -113,6 +113,9 @@ def _trigger(code: str, n: int, device: str) -> tuple[str, str]:
     tags=("losses",),
 )
 def error_index(ctx):
+    if not str(ctx.device).startswith("cpu"):
+        ctx.skip("the index records CPU messages; on CUDA its out-of-range class ids trip device-side asserts that break the "
+                 "CUDA context for every later claim")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pairs = _grid_messages(ctx.device)
