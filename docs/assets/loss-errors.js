@@ -100,7 +100,7 @@ function fillLookup(found) {
 function mount(root, data) {
   const templates = data.templates;
   const errorsPage = root.dataset.errorsPage || "";
-  const box = el("textarea", { id: "loss-errors-input", rows: "3", spellcheck: "false",
+  const box = el("textarea", { id: "loss-errors-input", rows: "3", spellcheck: "false", style: "width: 100%; font-family: var(--md-code-font-family, monospace)",
     placeholder: "Paste a torch error, e.g. RuntimeError: expected scalar type Long but found Float" });
   const result = el("div", { id: "loss-errors-result", class: "loss-errors-result", role: "status", "aria-live": "polite" });
   root.append(el("label", { class: "loss-lookup-field", for: "loss-errors-input" }, el("span", {}, "paste a torch error")), box, result);
@@ -131,7 +131,8 @@ function mount(root, data) {
       const target = document.getElementById(found.id);
       if (target) {
         window.history.replaceState(null, "", `#${found.id}`);
-        target.scrollIntoView();
+        const header = document.querySelector(".md-header");  // sticky: keep the heading below it
+        window.scrollTo({ top: target.getBoundingClientRect().top + window.scrollY - (header ? header.offsetHeight : 0) - 8 });
       }
     }
   }
