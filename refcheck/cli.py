@@ -49,9 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     lo.add_argument("name", nargs="?", help="e.g. CrossEntropyLoss, cross_entropy, bce")
     lo.add_argument("--json", action="store_true")
 
-    ex = sub.add_parser("explain", help="diagnose input/target shapes and dtypes for a loss")
-    ex.add_argument("name", help="loss name, e.g. CrossEntropyLoss")
-    ex.add_argument("--input", required=True, metavar="SPEC", help="dtype[shape], e.g. float32[8,10]")
+    ex = sub.add_parser("explain", help="diagnose input/target shapes and dtypes for a loss, or a pasted torch error")
+    ex.add_argument("name", nargs="?", help="loss name, e.g. CrossEntropyLoss")
+    ex.add_argument("--input", metavar="SPEC", help="dtype[shape], e.g. float32[8,10] (required with NAME)")
+    ex.add_argument("--from-error", metavar="MESSAGE", help="a torch error message: its entry of the loss error index, cause, fix and shapes")
     ex.add_argument("--target", metavar="SPEC", help="dtype[shape], e.g. int64[8]")
     ex.add_argument("--extra", action="append", metavar="NAME=SPEC", help="extra tensor, e.g. var=float32[8,1]; repeatable")
     ex.add_argument("--option", action="append", metavar="KEY=VALUE", help="constructor option, e.g. reduction=none; repeatable")

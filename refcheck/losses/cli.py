@@ -107,6 +107,13 @@ def explain_text(d: dict) -> str:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """Diagnose specs; exit 0 when valid, 1 when a rule is broken (2 for usage errors)."""
+    if getattr(args, "from_error", None) is not None:
+        from refcheck.losses.error_cli import cmd_from_error
+
+        return cmd_from_error(args)
+    if not args.name or args.input is None:
+        raise UsageError("explain needs a loss NAME and --input SPEC (e.g. refcheck explain CrossEntropyLoss --input float32[8,10] "
+                         "--target int64[8]), or --from-error MESSAGE")
     contract = _resolve(args.name)
     specs = specs_from_args(contract, args.input, args.target, args.extra)
     options = dict(_split(o, "--option") for o in args.option or [])

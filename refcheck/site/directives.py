@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from refcheck.losses import error_site
 from refcheck.losses import site as loss_site
 from refcheck.site import builtin
 from refcheck.site.state import SiteState
@@ -19,5 +20,6 @@ DIRECTIVES: dict[str, Renderer] = {
     "loss-cheatsheet": loss_site.cheatsheet,
     "loss-contract": loss_site.contract_section,
     "loss-lookup-data": loss_site.lookup_data,
-    "loss-errors": loss_site.error_index,
+    "loss-errors": error_site.error_index,
+    "loss-error-data": error_site.error_data,
 }

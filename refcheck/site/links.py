@@ -29,6 +29,12 @@ def md_cell(text: object) -> str:
     return str(text).replace("|", "&#124;")
 
 
+def code_cell(text: object) -> str:
+    """A code span in a Markdown table cell: pipes escaped, backticks fenced by a longer run."""
+    text = str(text).replace("|", "&#124;")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def breakable(token: str) -> str:
     """An identifier as HTML that may wrap only after '.', '_', '-' or '/', never inside a word."""
     return _BREAK_AFTER.sub(r"\1<wbr>", html.escape(token)).replace("_", "&#95;").replace("*", "&#42;")
