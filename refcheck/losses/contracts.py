@@ -8,10 +8,8 @@ this data. Edit the data, and ``refcheck verify --only losses`` tells you if tor
 
 from __future__ import annotations
 
-import difflib
-import re
-
 from refcheck.losses.model import Arg, Contract, Dt, Form, Option
+from refcheck.losses.names import build_index, key, suggest
 
 # ---------------------------------------------------------------------------- shared pieces
 FLOAT = Dt(("float",))
@@ -444,21 +442,7 @@ _LIST: list[Contract] = [
 CONTRACTS: dict[str, Contract] = {c.name: c for c in sorted(_LIST, key=lambda c: c.name)}
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower().removeprefix("torch.").removeprefix("nn.").removeprefix("functional.").removeprefix("f."))
-
-
-def _index() -> dict[str, str]:
-    idx: dict[str, str] = {}
-    for c in CONTRACTS.values():
-        for n in (c.name, c.name.removesuffix("Loss"), c.functional, *c.aliases):
-            idx.setdefault(_key(n), c.name)
-    # functional names shared by two classes (nll_loss) resolve to the non-deprecated class
-    idx[_key("nll_loss")] = "NLLLoss"
-    return idx
-
-
-INDEX = _index()
+INDEX = build_index(CONTRACTS.values())
 
 
 class UnknownLoss(LookupError):
@@ -466,17 +450,17 @@ class UnknownLoss(LookupError):
 
     def __init__(self, name: str, suggestions: list[str]):
         self.name, self.suggestions = name, suggestions
-        hint = f"did you mean {', '.join(suggestions)}?" if suggestions else "'refcheck loss' lists them"
-        super().__init__(f"unknown loss {name!r}; {hint}")
+        super().__init__(unknown_loss_text(name, suggestions))
+
+
+def unknown_loss_text(name: str, suggestions: list[str]) -> str:
+    hint = f"did you mean {', '.join(suggestions)}?" if suggestions else "'refcheck loss' lists them"
+    return f"unknown loss {name!r}; {hint}"
 
 
 def resolve(name: str) -> Contract:
     """Find a contract by class name, functional name or alias, ignoring case, '_' and '-'."""
-    key = _key(name or "")
-    if key in INDEX:
-        return CONTRACTS[INDEX[key]]
-    near = difflib.get_close_matches(key, INDEX, n=6, cutoff=0.6)
-    names = list(dict.fromkeys(INDEX[k] for k in near))[:3]
-    if not names:  # substring match: 'margin' -> the margin losses
-        names = [c for c in CONTRACTS if key and key in c.lower()][:3]
-    raise UnknownLoss(name, names)
+    k = key(name or "")
+    if k in INDEX:
+        return CONTRACTS[INDEX[k]]
+    raise UnknownLoss(name, suggest(name or "", INDEX, list(CONTRACTS)))

@@ -1,20 +1,42 @@
 """Diagnose tensor specs against a loss contract: valid and the output shape, or the rules broken.
 
-Pure Python over the contract data; ``docs/assets/loss-lookup.js`` is a line-by-line port of this
-module (same names), and a browser test checks both give the same answers.
+Pure Python over the contract data and the message tables, no torch. Each rule is one small
+function returning its problems. ``docs/assets/loss-engine.js`` mirrors this module function for
+function (camelCase names); ``tests/test_losses_parity.py`` runs both on a generated grid and
+requires identical answers.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from refcheck.losses.messages import (
+    ACCEPT_WORDS,
+    DTYPE_FIX,
+    LOG_SOFTMAX_DIM,
+    MADE,
+    MADE_EXPECTED,
+    MADE_FINE,
+    MADE_RULES,
+    OUTCOME,
+    STAGE_ORDER,
+)
 from refcheck.losses.model import STAGE_TEXT, Contract, Dt, Form
-from refcheck.losses.spec import TORCH_NAMES, Spec, SpecError, broadcast_shapes, dtype_group, parse_spec
+from refcheck.losses.spec import (
+    FLOAT_RE,
+    INT_RE,
+    TORCH_NAMES,
+    Spec,
+    SpecError,
+    broadcast_shapes,
+    dtype_group,
+    parse_spec,
+)
 
-STAGE_ORDER = {"forward": 0, "error": 1, "backward": 2, "warning": 3, "silent": 4}
-OUTCOME = {"forward": "forward-error", "error": "error", "backward": "backward-error", "warning": "warning"}
+__all__ = ["STAGE_TEXT", "DiagnoseError", "Diagnosis", "Problem", "diagnose", "fmt_shape"]
 
 
 class DiagnoseError(ValueError):
@@ -44,6 +66,7 @@ class Diagnosis:
     problems: list[Problem] = field(default_factory=list)
     bound: dict[str, Any] = field(default_factory=dict)  # named dims as bound by the chosen form
     also: list[str] = field(default_factory=list)  # when invalid: the other accepted forms, with the dims filled in
+    made: str | None = None  # how the first tensor was made, when the question says
 
     @property
     def valid(self) -> bool:
@@ -157,15 +180,15 @@ def dtype_stage(dt: Dt, dtype: str) -> str:
 
 
 def accept_text(dt: Dt, first_dtype: str) -> str:
-    words = {"float": "floating point", "int": "an integer dtype", "bool": "bool", "same": f"exactly the input's dtype ({first_dtype})"}
-    return " or ".join(words.get(a, a) for a in dt.accept)
+    return " or ".join(ACCEPT_WORDS[a].replace("{first}", first_dtype) if a in ACCEPT_WORDS else a for a in dt.accept)
 
 
 def dtype_fix(dt: Dt, arg: str, first_arg: str) -> str:
     if dt.fix:
         return dt.fix.replace("target", arg) if dt.fix.startswith("target") else f"{arg}{dt.fix}" if dt.fix.startswith(".") else dt.fix
     a = dt.accept[0]
-    return {"float": f"{arg}.float()", "same": f"{arg}.to({first_arg}.dtype)", "int64": f"{arg}.long()", "int": f"{arg}.long()"}.get(a, f"{arg}.to(torch.{a})")
+    template = DTYPE_FIX.get(a, "{arg}.to(torch." + a + ")")
+    return template.replace("{arg}", arg).replace("{first}", first_arg)
 
 
 # ------------------------------------------------------------------------------------------ options
@@ -180,15 +203,24 @@ def parse_option(contract: Contract, key: str, value: Any) -> Any:
     text = value.strip()
     try:
         if opt.kind == "int":
-            return None if text.lower() == "none" else int(text)
+            if text.lower() == "none":
+                return None
+            if not re.match(INT_RE, text):
+                raise ValueError
+            return int(text)
         if opt.kind == "float":
+            if not re.match(FLOAT_RE, text) or not math.isfinite(float(text)):
+                raise ValueError
             return float(text)
         if opt.kind == "bool":
             if text.lower() not in ("true", "false", "1", "0"):
                 raise ValueError
             return text.lower() in ("true", "1")
         if opt.kind == "ints":
-            return [int(x) for x in re.split(r"[,\s]+", text.strip("[]() ")) if x]
+            parts = [x for x in re.split(r"[,\s]+", text.strip("[]() ")) if x]
+            if not all(re.match(INT_RE, x) for x in parts):
+                raise ValueError
+            return [int(x) for x in parts]
         if opt.kind == "tensor":
             return None if text.lower() == "none" else str(parse_spec(text))
     except SpecError as exc:
@@ -198,7 +230,7 @@ def parse_option(contract: Contract, key: str, value: Any) -> Any:
     return text
 
 
-# ------------------------------------------------------------------------------------------ forms
+# ------------------------------------------------------------------------------------------ rules of a form
 def _selected(form: Form, specs: dict[str, Spec]) -> bool | None:
     """True/False for a form with a dispatch rule, None for forms without one."""
     if not form.select:
@@ -209,52 +241,56 @@ def _selected(form: Form, specs: dict[str, Spec]) -> bool | None:
     return None
 
 
-def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: dict[str, Any], env0: dict[str, Any]):
-    """Problems of one form: (shape problem count, problems, env, output shape for reduction='none')."""
-    env = dict(env0)
-    problems: list[Problem] = []
-    names = [a.name for a in contract.args if a.name in specs]
-    first = names[0]
-    first_dtype = specs[first].dtype
-    n_shape = 0
+def shape_rules(form: Form, specs: dict[str, Spec], names: list[str], env: dict[str, Any]) -> list[Problem]:
+    """Each tensor against the form's shape pattern (binds the named dims in ``env``)."""
+    problems = []
     for name in names:
         pattern = form.shapes.get(name)
         if pattern is None:
             continue
         why = match(pattern, specs[name].shape, env)
         if why:
-            n_shape += 1
             want = concrete(pattern, env)
             problems.append(Problem(name, f"{name} must have shape {render(pattern, env)} ({form.name}): {why}", fmt_shape(specs[name].shape),
                                     shape_fix(specs[name].shape, want, name), "forward"))
-    bshape = None
+    return problems
+
+
+def broadcast_rule(form: Form, specs: dict[str, Spec]) -> tuple[int, list[Problem], tuple[int, ...] | None]:
+    """The tensors that broadcast together: (shape problem count, problems, broadcast shape)."""
     present = [n for n in form.broadcast if n in specs]
-    if present:
-        shapes = [specs[n].shape for n in present]
-        bshape = broadcast_shapes(*shapes)
-        base = specs[present[0]].shape
-        got = ", ".join(f"{n} {fmt_shape(specs[n].shape)}" for n in present)
-        if form.mode == "same_ndim" and len({len(s) for s in shapes}) > 1:
-            n_shape += 1
-            odd = next(n for n in present if len(specs[n].shape) != len(base))
-            problems.append(Problem(odd, f"{', '.join(present)} must have the same number of dims", got,
-                                    shape_fix(specs[odd].shape, base, odd) if len(base) else f"give all of them {len(base)} dims", "forward"))
-        elif bshape is None:
-            n_shape += 1
-            other = present[1]
-            problems.append(Problem(other, f"{' and '.join(present)} must have broadcastable shapes (normally equal)", got,
-                                    shape_fix(specs[other].shape, base, other), "forward"))
-        elif form.mode == "to_input" and bshape != base:
-            n_shape += 1
-            problems.append(Problem(present[1], f"{present[1]} must broadcast to {present[0]}'s shape {fmt_shape(base)}; together they broadcast to {fmt_shape(bshape)}",
-                                    got, shape_fix(specs[present[1]].shape, base, present[1]), "forward"))
-        elif form.mode == "warn" and any(s != base for s in shapes):
-            problems.append(Problem(present[1], f"{present[1]} must have {present[0]}'s shape {fmt_shape(base)}: torch broadcasts them to {fmt_shape(bshape)} with only a UserWarning"
-                                    + (", so the loss compares every prediction with every target" if bshape != base else ""),
-                                    got, shape_fix(specs[present[1]].shape, base, present[1]), "warning"))
-        elif form.mode in ("silent", "same_ndim") and bshape != base:
-            problems.append(Problem(present[1], f"{', '.join(present)} broadcast silently to {fmt_shape(bshape)}, larger than {present[0]}'s {fmt_shape(base)}: probably not what you meant",
-                                    got, shape_fix(specs[present[1]].shape, base, present[1]), "silent"))
+    if not present:
+        return 0, [], None
+    shapes = [specs[n].shape for n in present]
+    bshape = broadcast_shapes(*shapes)
+    base = specs[present[0]].shape
+    got = ", ".join(f"{n} {fmt_shape(specs[n].shape)}" for n in present)
+    if form.mode == "same_ndim" and len({len(s) for s in shapes}) > 1:
+        odd = next(n for n in present if len(specs[n].shape) != len(base))
+        return 1, [Problem(odd, f"{', '.join(present)} must have the same number of dims", got,
+                           shape_fix(specs[odd].shape, base, odd) if len(base) else f"give all of them {len(base)} dims", "forward")], bshape
+    if bshape is None:
+        other = present[1]
+        return 1, [Problem(other, f"{' and '.join(present)} must have broadcastable shapes (normally equal)", got,
+                           shape_fix(specs[other].shape, base, other), "forward")], bshape
+    if form.mode == "to_input" and bshape != base:
+        return 1, [Problem(present[1], f"{present[1]} must broadcast to {present[0]}'s shape {fmt_shape(base)}; together they broadcast to {fmt_shape(bshape)}",
+                           got, shape_fix(specs[present[1]].shape, base, present[1]), "forward")], bshape
+    if form.mode == "warn" and any(s != base for s in shapes):
+        return 0, [Problem(present[1], f"{present[1]} must have {present[0]}'s shape {fmt_shape(base)}: torch broadcasts them to {fmt_shape(bshape)} with only a UserWarning"
+                           + (", so the loss compares every prediction with every target" if bshape != base else ""),
+                           got, shape_fix(specs[present[1]].shape, base, present[1]), "warning")], bshape
+    if form.mode in ("silent", "same_ndim") and bshape != base:
+        return 0, [Problem(present[1], f"{', '.join(present)} broadcast silently to {fmt_shape(bshape)}, larger than {present[0]}'s {fmt_shape(base)}: probably not what you meant",
+                           got, shape_fix(specs[present[1]].shape, base, present[1]), "silent")], bshape
+    return 0, [], bshape
+
+
+def dtype_rules(contract: Contract, form: Form, specs: dict[str, Spec], names: list[str]) -> list[Problem]:
+    """Each tensor's dtype against the form's accepted dtypes."""
+    problems = []
+    first = names[0]
+    first_dtype = specs[first].dtype
     for name in names:
         dt = form.dtypes.get(name)
         if dt is None or dtype_ok(dt, specs[name].dtype, first_dtype):
@@ -265,57 +301,115 @@ def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: 
         if contract.arg(name).grad and dtype_group(d) != "float" and stage == "backward":
             rule += "; an integer tensor cannot require grad, so backward() fails"
         problems.append(Problem(name, rule, f"{d} (torch calls it {TORCH_NAMES[d]})", dtype_fix(dt, name, first), stage))
-    if not any(dtype_group(specs[n].dtype) == "float" for n in names) and not any(p.stage in ("forward", "error") for p in problems):
-        problems.append(Problem(first, "at least one tensor must be floating point: with only integer/bool tensors torch cannot compute a differentiable loss",
-                                ", ".join(f"{n} {specs[n].dtype}" for n in names), f"{first}.float()", "error"))
+    return problems
+
+
+def float_rule(specs: dict[str, Spec], names: list[str], problems: list[Problem]) -> list[Problem]:
+    """At least one floating tensor (unless torch already raises for another reason)."""
+    if any(dtype_group(specs[n].dtype) == "float" for n in names) or any(p.stage in ("forward", "error") for p in problems):
+        return []
+    first = names[0]
+    return [Problem(first, "at least one tensor must be floating point: with only integer/bool tensors torch cannot compute a differentiable loss",
+                    ", ".join(f"{n} {specs[n].dtype}" for n in names), f"{first}.float()", "error")]
+
+
+def grad_rule(contract: Contract, specs: dict[str, Spec], names: list[str], problems: list[Problem]) -> list[Problem]:
+    """The tensors that receive a gradient must be floating point."""
     grad_names = [n for n in names if contract.arg(n).grad]
-    internal = any(a.grad and not a.module for a in contract.args)  # e.g. the fused Linear's own weight
-    if grad_names and not internal and not any(dtype_group(specs[n].dtype) == "float" for n in grad_names) and not any(p.arg in grad_names for p in problems):
-        problems.append(Problem(grad_names[0], f"{' or '.join(grad_names)} must be floating point to receive a gradient: integer tensors cannot require grad",
-                                ", ".join(f"{n} {specs[n].dtype}" for n in grad_names), f"{grad_names[0]}.float() (model outputs are floating point)", "backward"))
-    elif not internal:
-        for n in grad_names:
-            if dtype_group(specs[n].dtype) != "float" and not any(p.arg == n for p in problems):
-                problems.append(Problem(n, f"{n} is {specs[n].dtype}: torch computes the loss, but no gradient can reach an integer tensor", specs[n].dtype,
-                                        f"{n}.float() if it is a model output", "silent"))
+    if any(a.grad and not a.module for a in contract.args):  # the fused Linear's own weight gets the gradient
+        return []
+    if grad_names and not any(dtype_group(specs[n].dtype) == "float" for n in grad_names) and not any(p.arg in grad_names for p in problems):
+        return [Problem(grad_names[0], f"{' or '.join(grad_names)} must be floating point to receive a gradient: integer tensors cannot require grad",
+                        ", ".join(f"{n} {specs[n].dtype}" for n in grad_names), f"{grad_names[0]}.float() (model outputs are floating point)", "backward")]
+    return [Problem(n, f"{n} is {specs[n].dtype}: torch computes the loss, but no gradient can reach an integer tensor", specs[n].dtype,
+                    f"{n}.float() if it is a model output", "silent")
+            for n in grad_names if dtype_group(specs[n].dtype) != "float" and not any(p.arg == n for p in problems)]
+
+
+def tensor_option_rules(contract: Contract, specs: dict[str, Spec], names: list[str], options: dict[str, Any], env: dict[str, Any]) -> list[Problem]:
+    """Tensor options (weight, pos_weight): their shape and dtype."""
+    problems = []
+    first = names[0]
     for opt in contract.options:
         value = options.get(opt.name)
-        if opt.kind == "tensor" and value is not None:
-            spec = parse_spec(value)
-            if opt.shape == "~input":
-                if broadcast_shapes(spec.shape, specs[first].shape) != specs[first].shape:
-                    problems.append(Problem(opt.name, f"{opt.name} must broadcast to {first}'s shape {fmt_shape(specs[first].shape)}", fmt_shape(spec.shape),
-                                            f"give {opt.name} shape {fmt_shape(specs[first].shape[-1:])}", "forward"))
-            elif opt.shape:
-                why = match(opt.shape, spec.shape, dict(env))
-                if why:
-                    problems.append(Problem(opt.name, f"{opt.name} must have shape {render(opt.shape, env)}", fmt_shape(spec.shape),
-                                            f"one weight per class: shape {render(opt.shape, env)}", "forward"))
-            if opt.dtype is not None and not dtype_ok(opt.dtype, spec.dtype, first_dtype):
-                problems.append(Problem(opt.name, f"{opt.name} dtype must be {accept_text(opt.dtype, first_dtype)}", spec.dtype,
-                                        f"{opt.name}.to({first}.dtype)", "forward"))
+        if opt.kind != "tensor" or value is None:
+            continue
+        spec = parse_spec(value)
+        if opt.shape == "~input":
+            if broadcast_shapes(spec.shape, specs[first].shape) != specs[first].shape:
+                problems.append(Problem(opt.name, f"{opt.name} must broadcast to {first}'s shape {fmt_shape(specs[first].shape)}", fmt_shape(spec.shape),
+                                        f"give {opt.name} shape {fmt_shape(specs[first].shape[-1:])}", "forward"))
+        elif opt.shape:
+            why = match(opt.shape, spec.shape, dict(env))
+            if why:
+                problems.append(Problem(opt.name, f"{opt.name} must have shape {render(opt.shape, env)}", fmt_shape(spec.shape),
+                                        f"one weight per class: shape {render(opt.shape, env)}", "forward"))
+        if opt.dtype is not None and not dtype_ok(opt.dtype, spec.dtype, specs[first].dtype):
+            problems.append(Problem(opt.name, f"{opt.name} dtype must be {accept_text(opt.dtype, specs[first].dtype)}", spec.dtype,
+                                    f"{opt.name}.to({first}.dtype)", "forward"))
+    return problems
+
+
+def forbid_rule(contract: Contract, form: Form, options: dict[str, Any]) -> list[Problem]:
+    """Options this form does not allow (ignore_index with class probabilities)."""
+    problems = []
+    for opt in contract.options:
+        value = options.get(opt.name)
         if opt.name in form.forbid and value is not None and value != opt.default:
             problems.append(Problem(opt.name, form.forbid[opt.name], f"{opt.name}={value!r}", f"drop {opt.name}, or use class-index targets", "forward"))
-    if form.fails:
-        problems.append(Problem(names[-1] if len(names) > 1 else first, form.why, ", ".join(f"{n} {fmt_shape(specs[n].shape)}" for n in names),
-                                form.note or "see the rule", form.fails))
-    out = None
+    return problems
+
+
+def trap_rule(form: Form, specs: dict[str, Spec], names: list[str]) -> list[Problem]:
+    """A trap form: torch takes it in forward and breaks later."""
+    if not form.fails:
+        return []
+    return [Problem(names[-1] if len(names) > 1 else names[0], form.why, ", ".join(f"{n} {fmt_shape(specs[n].shape)}" for n in names),
+                    form.note or "see the rule", form.fails)]
+
+
+def output_shape(form: Form, env: dict[str, Any], bshape: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    """The output shape for reduction='none'."""
     if form.out.startswith("=broadcast"):
-        if bshape is not None:
-            out = bshape[:-1] if form.out.endswith("[:-1]") else bshape
-    else:
-        out = concrete(form.out, env)
-    return n_shape, problems, env, out
+        if bshape is None:
+            return None
+        return bshape[:-1] if form.out.endswith("[:-1]") else bshape
+    return concrete(form.out, env)
 
 
-def option_problems(contract: Contract, options: dict[str, Any]) -> list[Problem]:
-    problems = []
+def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: dict[str, Any], env0: dict[str, Any]):
+    """Problems of one form: (shape problem count, problems, env, output shape for reduction='none')."""
+    env = dict(env0)
+    names = [a.name for a in contract.args if a.name in specs]
+    problems = shape_rules(form, specs, names, env)
+    n_shape = len(problems)
+    n_broadcast, more, bshape = broadcast_rule(form, specs)
+    n_shape += n_broadcast
+    problems += more
+    problems += dtype_rules(contract, form, specs, names)
+    problems += float_rule(specs, names, problems)
+    problems += grad_rule(contract, specs, names, problems)
+    problems += tensor_option_rules(contract, specs, names, options, env)
+    problems += forbid_rule(contract, form, options)
+    problems += trap_rule(form, specs, names)
+    return n_shape, problems, env, output_shape(form, env, bshape)
+
+
+# ------------------------------------------------------------------------------------------ rules of the call
+def reduction_rule(contract: Contract, options: dict[str, Any]) -> list[Problem]:
     red = options.get("reduction", "mean")
+    problems = []
     if red not in contract.reductions:
         problems.append(Problem("reduction", f"reduction must be one of {', '.join(repr(r) for r in contract.reductions)}", repr(red), "reduction='mean'", "forward"))
     if contract.name == "KLDivLoss" and red == "mean":
         problems.append(Problem("reduction", "reduction='mean' averages over every element, not over the batch: torch warns, and the value is not the KL divergence",
                                 "reduction='mean'", "reduction='batchmean'", "warning"))
+    return problems
+
+
+def range_rule(contract: Contract, options: dict[str, Any]) -> list[Problem]:
+    """Float options outside their documented range."""
+    problems = []
     for opt in contract.options:
         v = options.get(opt.name)
         if v is None or opt.kind != "float":
@@ -326,8 +420,28 @@ def option_problems(contract: Contract, options: dict[str, Any]) -> list[Problem
     return problems
 
 
-def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str, Any] | None = None) -> Diagnosis:
-    """Check tensor specs (keyed by torch's argument names) and options against ``contract``."""
+def option_problems(contract: Contract, options: dict[str, Any]) -> list[Problem]:
+    return reduction_rule(contract, options) + range_rule(contract, options)
+
+
+def made_rule(contract: Contract, made: str | None) -> list[Problem]:
+    """How the first tensor was made (logits, probabilities, log-probabilities) against what the loss takes."""
+    first = contract.module_args[0].name
+    expected = MADE_EXPECTED.get(contract.values.get(first, ""))
+    if made is None or expected is None or made == expected or made in MADE_FINE.get(contract.name, []):
+        return []
+    rule, fix, stage = MADE_RULES[f"{expected}/{made}"]
+    dim = LOG_SOFTMAX_DIM.get(contract.name, "-1")
+    return [Problem(first, rule.replace("{loss}", contract.name), f"{first} made as {made}", fix.replace("{arg}", first).replace("{dim}", dim), stage)]
+
+
+def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str, Any] | None = None, made: str | None = None) -> Diagnosis:
+    """Check tensor specs (keyed by torch's argument names) and options against ``contract``.
+
+    ``made`` says how the first tensor was made: logits, probabilities or log-probabilities.
+    """
+    if made is not None and made not in MADE:
+        raise DiagnoseError(f"made={made!r}: expected one of {', '.join(MADE)}")
     parsed: dict[str, Spec] = {}
     for name, s in specs.items():
         if s is None:
@@ -363,7 +477,7 @@ def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str
             best = (key, form, problems, env, out)
     assert best is not None
     _, form, problems, env, out = best
-    problems = option_problems(contract, opts) + problems
+    problems = option_problems(contract, opts) + made_rule(contract, made) + problems
     problems.sort(key=lambda p: STAGE_ORDER[p.stage])
     stages = [p.stage for p in problems if p.stage != "silent"]
     outcome = OUTCOME[stages[0]] if stages else "ok"
@@ -380,4 +494,4 @@ def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str
             shapes = ", ".join(f"{n} {render(f.shapes[n], env)} {'/'.join(f.dtypes[n].accept) if n in f.dtypes else ''}".rstrip()
                                for n in (a.name for a in contract.module_args) if n in f.shapes)
             also.append(f"{f.name}: {shapes}")
-    return Diagnosis(contract.name, {k: str(v) for k, v in parsed.items()}, opts, form.name, outcome, output, problems, bound, also)
+    return Diagnosis(contract.name, {k: str(v) for k, v in parsed.items()}, opts, form.name, outcome, output, problems, bound, also, made)
