@@ -48,6 +48,7 @@ OPTION_TEXTS = {
     "int": ["0", "-100", "none", "3", "x", "1.5", "+2"],
     "float": ["0.5", "-1", "2", "1e-3", "0", "nan", "1.", ".5", "1e400", "abc"],
     "bool": ["true", "0", "yes"],
+    "legacy": ["false", "true", "none", "maybe"],
     "ints": ["[3]", "3,4", "", "a"],
     "str": ["none", "sum", "mean", "avg", " None", "batchmean"],
     "tensor": ["float32[4]", "float64[4]", "float32[3]", "none", "int64[4]", "float32[8,4]", "float32[", "(4,) float32"],
@@ -74,7 +75,8 @@ def cases() -> list[dict]:
             for name, text in specs.items():
                 s = parse_spec(text)
                 for dt in DTYPES:
-                    out.append({"loss": c.name, "specs": {**specs, name: str(Spec(dt, s.shape))}, "options": options})
+                    for device in ("cpu", "cuda"):
+                        out.append({"loss": c.name, "specs": {**specs, name: str(Spec(dt, s.shape))}, "options": options, "device": device})
                 for shape in _shape_variants(s.shape):
                     for dt in {s.dtype, rng.choice(DTYPES)}:
                         out.append({"loss": c.name, "specs": {**specs, name: str(Spec(dt, shape))}, "options": options, "made": rng.choice((None, *MADE))})
@@ -82,6 +84,9 @@ def cases() -> list[dict]:
                 for text in OPTION_TEXTS.get(opt.kind, ["x"]):
                     out.append({"loss": c.name, "specs": specs, "options": {**options, opt.name: text}})
             out.append({"loss": c.name, "specs": specs, "options": {**options, "reduction": None}})
+            for legacy in itertools.product(("true", "false", None), repeat=2):
+                given = {k: v for k, v in zip(("size_average", "reduce"), legacy) if v is not None}
+                out.append({"loss": c.name, "specs": specs, "options": {**options, **given, "reduction": rng.choice(("none", "sum", "mean"))}})
             out.append({"loss": c.name, "specs": specs, "options": {**options, "no_such_option": "1"}})
             out.append({"loss": c.name, "specs": {**specs, "no_such_tensor": "float32[1]"}})
             out.append({"loss": c.name, "specs": dict(itertools.islice(specs.items(), 1))})
@@ -101,7 +106,7 @@ def python_answer(case: dict) -> dict:
             return {"loss": resolve(case["name"]).name}
         if "spec" in case:
             return {"spec": str(parse_spec(case["spec"], case.get("dtype")))}
-        return diagnose(resolve(case["loss"]), case["specs"], case.get("options") or {}, case.get("made")).to_dict()
+        return diagnose(resolve(case["loss"]), case["specs"], case.get("options") or {}, case.get("made"), case.get("device", "cpu")).to_dict()
     except UnknownLoss as exc:
         return {"usage": str(exc), "suggestions": exc.suggestions}
     except (DiagnoseError, SpecError) as exc:

@@ -270,7 +270,7 @@ export function makeEngine(payload) {
     if (typeof value !== "string") return value;
     const text = value.trim();
     const bad = () => {
-      const want = opt.kind === "bool" ? "true or false" : opt.kind === "int" ? "an integer" : opt.kind === "float" ? "a number" : "integers like 3,4";
+      const want = opt.kind === "bool" || opt.kind === "legacy" ? "true or false" : opt.kind === "int" ? "an integer" : opt.kind === "float" ? "a number" : "integers like 3,4";
       return new UsageError(`option ${k}=${pyStrRepr(value)}: expected ${want}`);
     };
     if (opt.kind === "int") {
@@ -282,7 +282,8 @@ export function makeEngine(payload) {
       if (!FLOAT_RE.test(text) || !Number.isFinite(Number(text))) throw bad();
       return Number(text);
     }
-    if (opt.kind === "bool") {
+    if (opt.kind === "bool" || opt.kind === "legacy") {
+      if (opt.kind === "legacy" && text.toLowerCase() === "none") return null;
       if (!["true", "false", "1", "0"].includes(text.toLowerCase())) throw bad();
       return ["true", "1"].includes(text.toLowerCase());
     }
@@ -365,6 +366,36 @@ export function makeEngine(payload) {
     }
     return problems;
   }
+  function deviceRule(c, form, specs, names, device) {
+    const problems = [];
+    for (const name of names) {
+      const dt = form.dtypes[name];
+      const d = specs[name].dtype;
+      if (dt !== undefined && device === "cpu" && (dt.not_on_cpu || []).includes(d) && dtypeOk(dt, d, specs[names[0]].dtype))
+        problems.push(P(name, `${c.name} has no CPU kernel for ${d} ${name}: torch raises 'not implemented for ${S.torch_names[d]}' on CPU (CUDA has one)`,
+          `${d} on cpu`, `${name}.float() on CPU`, "forward"));
+    }
+    return problems;
+  }
+  function precisionRule(form, specs, names) {
+    const first = names[0], fd = specs[names[0]].dtype;
+    const problems = [];
+    for (const name of names.slice(1)) {
+      const dt = form.dtypes[name];
+      const d = specs[name].dtype;
+      if (dt !== undefined && dt.out_dtype && d !== fd && d in M.float_bits && fd in M.float_bits && M.float_bits[d] <= M.float_bits[fd])
+        problems.push(P(name, `torch computes the loss in ${name}'s dtype: ${d} ${name} with ${fd} ${first} gives a ${d} loss (precision lost)`,
+          `${first} ${fd}, ${name} ${d}`, `${name}.to(${first}.dtype)`, "silent"));
+    }
+    return problems;
+  }
+  function size1Rule(form, specs) {
+    if (!(form.size1_of || []).length || form.size1_of.some((n) => !(n in specs))) return [];
+    const [a, b] = form.size1_of;
+    const sa = specs[a].shape, sb = specs[b].shape;
+    if (sa.length === sb.length && sb.reduce((acc, x, i) => acc + (x !== sa[i] ? sa[i] : 0), 0) === 1) return [];
+    return [P(a, `${a} must have ${b}'s number of dims and differ from it in exactly one dim, where ${a} is 1`, fmtShape(sa), `give ${a} the shape ${fmtShape(sb)}`, "forward")];
+  }
   function floatRule(specs, names, problems) {
     if (names.some((n) => dtypeGroup(specs[n].dtype) === "float") || problems.some((p) => p.stage === "forward" || p.stage === "error")) return [];
     const first = names[0];
@@ -422,15 +453,17 @@ export function makeEngine(payload) {
     }
     return concrete(form.out, env);
   }
-  function checkForm(c, form, specs, options, env0) {
+  function checkForm(c, form, specs, options, env0, device = "cpu") {
     const env = Object.assign({}, env0);
     const names = c.args.map((a) => a.name).filter((n) => n in specs);
-    let problems = shapeRules(form, specs, names, env);
+    let problems = shapeRules(form, specs, names, env).concat(size1Rule(form, specs));
     let nShape = problems.length;
     const [nBroadcast, more, bshape] = broadcastRule(form, specs);
     nShape += nBroadcast;
     problems = problems.concat(more);
     problems = problems.concat(dtypeRules(c, form, specs, names));
+    problems = problems.concat(deviceRule(c, form, specs, names, device));
+    problems = problems.concat(precisionRule(form, specs, names));
     problems = problems.concat(floatRule(specs, names, problems));
     problems = problems.concat(gradRule(c, specs, names, problems));
     problems = problems.concat(tensorOptionRules(c, specs, names, options, env));
@@ -440,8 +473,23 @@ export function makeEngine(payload) {
   }
 
   // ---------------------------------------------------------------------------- diagnose.py: rules of the call
+  function effectiveReduction(options) {
+    let sizeAverage = options.size_average === undefined ? null : options.size_average;
+    let reduce = options.reduce === undefined ? null : options.reduce;
+    if (sizeAverage === null && reduce === null) return options.reduction === undefined ? "mean" : options.reduction;
+    sizeAverage = sizeAverage === null ? true : sizeAverage;
+    reduce = reduce === null ? true : reduce;
+    return sizeAverage && reduce ? "mean" : reduce ? "sum" : "none";
+  }
+  function legacyRule(options) {
+    const given = ["size_average", "reduce"].filter((k) => options[k] !== undefined && options[k] !== null);
+    if (!given.length) return [];
+    const red = effectiveReduction(options);
+    const got = given.map((k) => `${k}=${pyRepr(options[k])}`).join(", ");
+    return [P(given[0], `size_average and reduce are deprecated: torch warns and uses reduction=${pyRepr(red)} (any reduction argument is ignored)`, got, `reduction=${pyRepr(red)}`, "warning")];
+  }
   function reductionRule(c, options) {
-    const red = options.reduction === undefined ? "mean" : options.reduction;
+    const red = effectiveReduction(options);
     const problems = [];
     if (!c.reductions.includes(red))
       problems.push(P("reduction", `reduction must be one of ${c.reductions.map((r) => pyStrRepr(r)).join(", ")}`, pyRepr(red), "reduction='mean'", "forward"));
@@ -454,15 +502,19 @@ export function makeEngine(payload) {
     const problems = [];
     for (const opt of c.options) {
       const v = options[opt.name];
-      if (v === undefined || v === null || opt.kind !== "float") continue;
-      if ((opt.low !== null && v < opt.low) || (opt.high !== null && v > opt.high)) {
-        const rng = opt.high !== null ? `[${pyStr(opt.low, "float")}, ${pyStr(opt.high, "float")}]` : `>= ${pyStr(opt.low, "float")}`;
-        problems.push(P(opt.name, `${opt.name} must be in ${rng}`, pyRepr(v, "float"), `${opt.name}=${pyStr(opt.default, opt.kind)}`, "forward"));
+      if (v === undefined || v === null || (opt.kind !== "float" && opt.kind !== "int") || typeof v !== "number") continue;
+      const lowBad = opt.low !== null && (opt.low_open ? v <= opt.low : v < opt.low);
+      if (lowBad || (opt.high !== null && v > opt.high)) {
+        let rng;
+        if (opt.low !== null && opt.high !== null) rng = `in [${pyStr(opt.low, opt.kind)}, ${pyStr(opt.high, opt.kind)}]`;
+        else if (opt.high !== null) rng = `<= ${pyStr(opt.high, opt.kind)}`;
+        else rng = `${opt.low_open ? ">" : ">="} ${pyStr(opt.low, opt.kind)}`;
+        problems.push(P(opt.name, `${opt.name} must be ${rng}`, pyRepr(v, opt.kind), `${opt.name}=${pyStr(opt.default, opt.kind)}`, "forward"));
       }
     }
     return problems;
   }
-  const optionProblems = (c, options) => reductionRule(c, options).concat(rangeRule(c, options));
+  const optionProblems = (c, options) => legacyRule(options).concat(reductionRule(c, options), rangeRule(c, options));
   function madeRule(c, made) {
     const first = c.args.filter((a) => a.module)[0].name;
     const expected = M.made_expected[c.values[first] || ""];
@@ -473,7 +525,7 @@ export function makeEngine(payload) {
   }
 
   /** Check tensor specs (keyed by torch's argument names) and options against contract ``c``. */
-  function diagnose(c, specsIn, optionsIn, made) {
+  function diagnose(c, specsIn, optionsIn, made, device = "cpu") {
     if (made !== undefined && made !== null && !M.made.includes(made)) throw new UsageError(`made=${pyRepr(made)}: expected one of ${M.made.join(", ")}`);
     const parsed = {};
     for (const [name, s] of Object.entries(specsIn)) {
@@ -501,7 +553,7 @@ export function makeEngine(payload) {
     if (open.length) candidates = open;
     let best = null;
     candidates.forEach((form, i) => {
-      const [nShape, problems, env, out] = checkForm(c, form, parsed, opts, env0);
+      const [nShape, problems, env, out] = checkForm(c, form, parsed, opts, env0, device);
       const k = [nShape, problems.length, i];
       if (best === null || k[0] < best.k[0] || (k[0] === best.k[0] && (k[1] < best.k[1] || (k[1] === best.k[1] && k[2] < best.k[2])))) best = { k, form, problems, env, out };
     });
@@ -510,7 +562,7 @@ export function makeEngine(payload) {
     problems.sort((a, b) => M.stage_order[a.stage] - M.stage_order[b.stage]); // stable, like Python's sort
     const stages = problems.filter((p) => p.stage !== "silent").map((p) => p.stage);
     const outcome = stages.length ? M.outcome[stages[0]] : "ok";
-    const red = opts.reduction === undefined ? "mean" : opts.reduction;
+    const red = effectiveReduction(opts);
     let output = null;
     if (["ok", "warning", "backward-error"].includes(outcome)) output = red === "none" && out !== null ? out.slice() : red !== "none" ? [] : null;
     const also = [];
@@ -537,7 +589,7 @@ export function makeEngine(payload) {
     dtypeGroup, parseDtype, parseDims, parseShape, parseSpec, specStr, broadcastShapes,
     tokens, fmtShape, render, match, shapeFix, concrete,
     dtypeOk, dtypeStage, acceptText, dtypeFix, parseOption,
-    shapeRules, broadcastRule, dtypeRules, floatRule, gradRule, tensorOptionRules, forbidRule, trapRule, outputShape, checkForm,
-    reductionRule, rangeRule, optionProblems, madeRule, diagnose,
+    shapeRules, size1Rule, broadcastRule, dtypeRules, deviceRule, precisionRule, floatRule, gradRule, tensorOptionRules, forbidRule, trapRule, outputShape, checkForm,
+    effectiveReduction, legacyRule, reductionRule, rangeRule, optionProblems, madeRule, diagnose,
   };
 }

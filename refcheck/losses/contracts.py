@@ -8,6 +8,8 @@ this data. Edit the data, and ``refcheck verify --only losses`` tells you if tor
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from refcheck.losses.model import Arg, Contract, Dt, Form, Option
 from refcheck.losses.names import build_index, key, suggest
 
@@ -23,6 +25,7 @@ CLASS_IDS_LONG = Dt(("int64",), fix="target.long()")
 LONG = Dt(("int64",), fix=".long()")
 INTEGRAL = Dt(("int",), fix=".long()")
 PROBS_DT = Dt(("float",), fix="target.float()")
+FLOAT_NOT_HALF_ON_CPU = Dt(("float",), not_on_cpu=("float16", "bfloat16"))  # measured: no Half/BFloat16 CPU kernel
 LCE_INPUT = Dt(("float32",), fix="input.float(), or build the loss with dtype=input.dtype (its Linear weight is float32 by default)")
 
 REDUCTION_DESC = "'none' keeps one loss per element (shape below); 'mean' and 'sum' return a scalar"
@@ -118,7 +121,7 @@ _LIST: list[Contract] = [
         aliases=("ce", "cross-entropy", "softmax_cross_entropy"),
         args=(Arg("input", "logits", "input", grad=True), Arg("target", "class indices or class probabilities", "target", values="class")),
         forms=_class_forms(CLASS_IDS, probs=True),
-        options=(_weight(), IGNORE, Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", low=0.0, high=1.0), _reduction()),
+        options=(_weight(), IGNORE, Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", high=1.0), _reduction()),
         mistakes=("Applying softmax (or log_softmax) before it: the loss is computed on probabilities-of-probabilities, wrong value and weaker gradients, no error.",
                   *_CLASS_MISTAKES,
                   "One logit per sample (`(N,)` or `(N, 1)`) for a binary task: use BCEWithLogitsLoss with a float target of the same shape."),
@@ -179,7 +182,7 @@ _LIST: list[Contract] = [
                  Option("bias", False, "bool", "learnable bias of the fused Linear"),
                  _weight("a manual rescaling weight per class, shape (C)"),
                  Option("ignore_index", None, "int", "target value that is skipped (class indices only; None means -100)"),
-                 Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", low=0.0, high=1.0),
+                 Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", high=1.0),
                  _reduction()),
         mistakes=("Passing logits (`(N, C)`): it applies its own Linear, so input's last dim must be `in_features`.",
                   "int32 or float class ids: use int64 (`target.long()`).",
@@ -213,7 +216,7 @@ _LIST: list[Contract] = [
         summary="Sigmoid + binary cross entropy in one numerically stable op; for binary and multi-label tasks.",
         aliases=("bcewithlogits", "bce_logits", "sigmoid_cross_entropy"),
         args=(Arg("input", "logits", "input", grad=True), Arg("target", "probabilities / 0-1 labels", "target", values="prob")),
-        forms=(Form("same shape", {"input": "*a", "target": "*a"}, {"input": FLOAT, "target": Dt(("float",), fix="target.float()")}, out="*a"),),
+        forms=(Form("same shape", {"input": "*a", "target": "*a"}, {"input": FLOAT, "target": Dt(("float",), fix="target.float()", out_dtype=True)}, out="*a"),),
         options=(Option("weight", None, "tensor", "rescaling weight, broadcast to input", shape="~input"),
                  Option("pos_weight", None, "tensor", "weight of positive examples per class, broadcast along input's last dim, e.g. (C)", shape="~input"),
                  _reduction()),
@@ -237,7 +240,7 @@ _LIST: list[Contract] = [
                "('Found dtype Float but expected Double'); torch 2.14.1 promotes (measured by nox -s verify-matrix)."),
     _pointwise("HuberLoss", "huber_loss", "real values (predictions)", FLOAT, Dt(("same",), stage="backward", fix="target.to(input.dtype)"), "warn",
                summary="Quadratic below delta, linear above: a robust regression loss.", aliases=("huber",),
-               options=(Option("delta", 1.0, "float", "threshold between quadratic and linear parts", low=0.0),),
+               options=(Option("delta", 1.0, "float", "threshold between quadratic and linear parts", low=0.0, low_open=True),),
                mistakes=("Target of another dtype (int64 labels, float64 from numpy): the forward pass works and backward() raises 'Found dtype Long but expected Float'. Use `target.to(input.dtype)`.",
                          "`(N, 1)` vs `(N,)` shapes broadcast with only a warning.")),
     _pointwise("SmoothL1Loss", "smooth_l1_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, ANY_NUMBER, "warn",
@@ -276,17 +279,22 @@ _LIST: list[Contract] = [
                         Option("eps", 1e-8, "float", "added to the rate when log_input=False")),
                mistakes=("Passing rates with log_input=True (the default): exp(rate) is used as the rate, no error.",
                          "Shapes broadcast silently (`(N, 1)` vs `(N,)` gives `(N, N)`)."),
-               values={"target": "nonneg"}),
+               values={"target": "nonneg", "input": "log_rate"}),
     Contract(
         name="GaussianNLLLoss", functional="gaussian_nll_loss", input_kind="predicted means",
         summary="Negative log-likelihood of a Gaussian with predicted mean (input) and predicted variance (var).",
         aliases=("gaussian", "gaussian_nll", "gnll"),
         args=(Arg("input", "predicted means", "input", grad=True), Arg("target", "real values", "target"),
-              Arg("var", "predicted variances (> 0)", "extra", grad=True, values="positive")),
+              Arg("var", "predicted variances (> 0)", "extra", grad=True, values="positive", python="float")),
         forms=tuple(
             Form(name, {"input": "*b,D", "target": "*t", "var": var}, {"input": FLOAT_OR_INT, "target": FLOAT_OR_INT, "var": FLOAT},
                  out="=broadcast", broadcast=("input", "target"), mode="silent")
             for name, var in (("var per element", "*b,D"), ("one var per sample (last dim 1)", "*b,1"), ("one var per sample (last dim dropped)", "*b"))
+        ) + (
+            Form("var with one size-1 dim (broadcasts)", {"input": "*b", "target": "*t", "var": "*v"}, {"input": FLOAT_OR_INT, "target": FLOAT_OR_INT, "var": FLOAT},
+                 out="=broadcast", broadcast=("input", "target"), mode="silent", size1_of=("var", "input"),
+                 note="var has input's dims except one, where it is 1, e.g. (1, 3) or (4, 1, 32, 32) for input (4, 3, 32, 32)"),
+            Form("0-dim", {"input": "", "target": "", "var": ""}, {"input": FLOAT_OR_INT, "target": FLOAT_OR_INT, "var": FLOAT}, out=""),
         ),
         options=(Option("full", False, "bool", "add the constant term"), Option("eps", 1e-6, "float", "clamp for var"), _reduction()),
         mistakes=("var of another shape than input, input[..., :1] or input[..., 0]: ValueError 'var is of incorrect size'.",
@@ -330,8 +338,9 @@ _LIST: list[Contract] = [
         summary="Multi-label hinge loss; target lists the positive class ids, padded with -1 after the last one.",
         aliases=("multilabel_margin",),
         args=(Arg("input", "scores", "input", grad=True), Arg("target", "class ids padded with -1", "target", values="class")),
-        forms=(Form("batched", {"input": "N,C", "target": "N,C"}, {"input": FLOAT, "target": LONG}, out="N"),
-               Form("unbatched", {"input": "C", "target": "C"}, {"input": FLOAT, "target": LONG}, out="")),
+        forms=(Form("batched", {"input": "N,C", "target": "N,C"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="N"),
+               Form("unbatched", {"input": "C", "target": "C"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out=""),
+               Form("0-dim (one class)", {"input": "", "target": ""}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="")),
         options=(_reduction(),),
         mistakes=("A multi-hot 0/1 target: this loss wants class *ids* padded with -1 (`[3, 0, -1, 1]` means classes 3 and 0); for multi-hot use MultiLabelSoftMarginLoss or BCEWithLogitsLoss.",
                   "uint8/int32 targets: int64 only."),
@@ -357,8 +366,8 @@ _LIST: list[Contract] = [
         summary="1 - cos(x1, x2) for y = 1, max(0, cos(x1, x2) - margin) for y = -1.",
         aliases=("cosine_embedding", "cosine"),
         args=(Arg("input1", "embeddings", "input", grad=True), Arg("input2", "embeddings", "extra", grad=True), Arg("target", "labels in {-1, 1}", "target", values="sign")),
-        forms=(Form("batched", {"input1": "N,D", "input2": "N,D", "target": "N"}, {"input1": FLOAT_OR_INT, "input2": FLOAT_OR_INT, "target": ANY_NUMBER}, out="N"),
-               Form("unbatched", {"input1": "D", "input2": "D", "target": ""}, {"input1": FLOAT_OR_INT, "input2": FLOAT_OR_INT, "target": ANY_NUMBER}, out="")),
+        forms=(Form("batched", {"input1": "N,D", "input2": "N,D", "target": "N"}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": ANY_NUMBER}, out="N"),
+               Form("unbatched", {"input1": "D", "input2": "D", "target": ""}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": ANY_NUMBER}, out="")),
         options=(Option("margin", 0.0, "float", "margin, in [-1, 1]"), _reduction()),
         mistakes=("0/1 labels: pairs labelled 0 contribute nothing; use -1/1.", "A `(N, 1)` target: must be `(N,)`.", "3-D inputs: flatten to `(N, D)`."),
         values={"target": "sign"},
@@ -373,10 +382,11 @@ _LIST: list[Contract] = [
         summary="Multi-class hinge loss (SVM-style) on scores with int64 class-index targets.",
         aliases=("multi_margin", "svm"),
         args=(Arg("input", "scores", "input", grad=True), Arg("target", "class indices", "target", values="class")),
-        forms=(Form("batched", {"input": "N,C", "target": "N"}, {"input": FLOAT, "target": LONG}, out="N"),
-               Form("unbatched", {"input": "C", "target": ""}, {"input": FLOAT, "target": LONG}, out=""),
-               Form("unbatched, (1,) target", {"input": "C", "target": "1"}, {"input": FLOAT, "target": LONG}, out="1")),
-        options=(Option("p", 1, "int", "1 or 2"), Option("margin", 1.0, "float", "margin"), _weight("a manual rescaling weight per class, shape (C)"), _reduction()),
+        forms=(Form("batched", {"input": "N,C", "target": "N"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="N"),
+               Form("unbatched", {"input": "C", "target": ""}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out=""),
+               Form("unbatched, (1,) target", {"input": "C", "target": "1"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="1"),
+               Form("0-dim (one class)", {"input": "", "target": ""}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="")),
+        options=(Option("p", 1, "int", "1 or 2", low=1, high=2), Option("margin", 1.0, "float", "margin"), _weight("a manual rescaling weight per class, shape (C)"), _reduction()),
         mistakes=("uint8/int32 class ids: int64 only (unlike CrossEntropyLoss, uint8 is rejected too).", "Spatial `(N, C, d)` inputs are not supported."),
         values={"target": "class"},
         probe=({"specs": {"input": "float32[8,4]", "target": "int64[8]"}}, {"specs": {"input": "float32[4]", "target": "int64[]"}}),
@@ -386,7 +396,7 @@ _LIST: list[Contract] = [
         name=name, functional=functional, input_kind="embeddings (anchor, positive, negative)",
         summary=summary, aliases=aliases,
         args=(Arg("anchor", "embeddings", "input", grad=True), Arg("positive", "embeddings", "extra", grad=True), Arg("negative", "embeddings", "extra", grad=True)),
-        forms=(Form("embeddings", {"anchor": "+a", "positive": "+b", "negative": "+c"},
+        forms=(Form("embeddings", {"anchor": "*a", "positive": "*b", "negative": "*c"},
                     {"anchor": FLOAT_OR_INT, "positive": FLOAT_OR_INT, "negative": FLOAT_OR_INT}, out="=broadcast[:-1]",
                     broadcast=("anchor", "positive", "negative"), mode="same_ndim", note="same number of dims, broadcastable; distance over the last dim"),),
         options=(*opts, _reduction()),
@@ -410,27 +420,28 @@ _LIST: list[Contract] = [
         summary="Connectionist temporal classification: log_softmax outputs over time against unaligned label sequences.",
         aliases=("ctc",),
         args=(Arg("log_probs", "log-probabilities (time first)", "input", grad=True, values="logprob"), Arg("targets", "label ids (never the blank)", "target", values="label"),
-              Arg("input_lengths", "lengths <= T", "extra", values="len:T"), Arg("target_lengths", "lengths <= S", "extra", values="len:S")),
+              Arg("input_lengths", "lengths <= T", "extra", values="len:T", python="list"),
+              Arg("target_lengths", "lengths <= S", "extra", values="len:S", python="list")),
         forms=(
             Form("padded targets", {"log_probs": "T,N,C", "targets": "N,S", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N"),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N"),
             Form("concatenated targets", {"log_probs": "T,N,C", "targets": "L", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
                  note="targets concatenated into one 1-D tensor of length sum(target_lengths)"),
             Form("unbatched", {"log_probs": "T,C", "targets": "S", "input_lengths": "", "target_lengths": ""},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
             Form("batch-first log_probs (N, T, C)", {"log_probs": "N,T,C", "targets": "N,S", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
                  fails="forward", why="CTCLoss is time-first: log_probs must be (T, N, C), not batch-first (N, T, C)", note="log_probs.transpose(0, 1)"),
             Form("unbatched, lengths of shape (1,)", {"log_probs": "T,C", "targets": "S", "input_lengths": "1", "target_lengths": "1"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
         ),
         options=(Option("blank", 0, "int", "index of the blank label"), Option("zero_infinity", False, "bool", "zero infinite losses"), _reduction()),
         mistakes=("Batch-first log_probs `(N, T, C)`: CTCLoss is time-first; `log_probs.transpose(0, 1)`.",
                   "Raw logits or softmax instead of `log_softmax(2)`: no error, wrong loss.",
                   "Float lengths: input_lengths/target_lengths must be integers.",
                   "Using the blank index (default 0) as a real label in targets."),
-        values={"log_probs": "logprob"},
+        values={"log_probs": "logprob", "targets": "ctc_ids", "input_lengths": "ctc_lengths"},
         probe=({"specs": {"log_probs": "float32[12,4,5]", "targets": "int64[4,3]", "input_lengths": "int64[4]", "target_lengths": "int64[4]"}},
                {"specs": {"log_probs": "float32[12,4,5]", "targets": "int64[12]", "input_lengths": "int64[4]", "target_lengths": "int64[4]"}},
                {"specs": {"log_probs": "float32[12,5]", "targets": "int64[3]", "input_lengths": "int64[]", "target_lengths": "int64[]"}}),
@@ -439,6 +450,13 @@ _LIST: list[Contract] = [
     ),
 ]
 
+# torch still takes the pre-1.0 size_average / reduce arguments for these (losses.contracts.complete checks the list)
+LEGACY_REDUCTION = ("BCELoss", "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CrossEntropyLoss", "HingeEmbeddingLoss", "KLDivLoss", "L1Loss",
+                    "MSELoss", "MarginRankingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "NLLLoss", "NLLLoss2d",
+                    "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss")
+LEGACY = (Option("size_average", None, "legacy", "deprecated: with reduce, stands for reduction (True/None and reduce True/None: 'mean')"),
+          Option("reduce", None, "legacy", "deprecated: False means reduction='none'"))
+_LIST = [replace(c, options=(*c.options, *LEGACY)) if c.name in LEGACY_REDUCTION else c for c in _LIST]
 CONTRACTS: dict[str, Contract] = {c.name: c for c in sorted(_LIST, key=lambda c: c.name)}
 
 

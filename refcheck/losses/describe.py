@@ -15,6 +15,9 @@ VALUE_WORDS = {
     "class": "class ids in [0, C), or ignore_index",
     "class_or_pad": "class ids in [0, C), padded with -1 after the last one",
     "nonneg": ">= 0",
+    "log_rate": "log-rates (any real value) while log_input=True; rates (>= 0) with log_input=False",
+    "ctc_ids": "label ids in [0, C), never the blank, in the first target_lengths[n] places",
+    "ctc_lengths": "0 <= input_lengths <= T; 0 <= target_lengths <= S (padded) or summing to len(targets) (1-D)",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from refcheck.losses.messages import (
     ACCEPT_WORDS,
     DTYPE_FIX,
+    FLOAT_BITS,
     LOG_SOFTMAX_DIM,
     MADE,
     MADE_EXPECTED,
@@ -212,7 +213,9 @@ def parse_option(contract: Contract, key: str, value: Any) -> Any:
             if not re.match(FLOAT_RE, text) or not math.isfinite(float(text)):
                 raise ValueError
             return float(text)
-        if opt.kind == "bool":
+        if opt.kind in ("bool", "legacy"):
+            if opt.kind == "legacy" and text.lower() == "none":
+                return None
             if text.lower() not in ("true", "false", "1", "0"):
                 raise ValueError
             return text.lower() in ("true", "1")
@@ -226,7 +229,7 @@ def parse_option(contract: Contract, key: str, value: Any) -> Any:
     except SpecError as exc:
         raise DiagnoseError(f"option {key}: {exc}") from None
     except ValueError:
-        raise DiagnoseError(f"option {key}={value!r}: expected {'true or false' if opt.kind == 'bool' else 'an integer' if opt.kind == 'int' else 'a number' if opt.kind == 'float' else 'integers like 3,4'}") from None
+        raise DiagnoseError(f"option {key}={value!r}: expected {'true or false' if opt.kind in ('bool', 'legacy') else 'an integer' if opt.kind == 'int' else 'a number' if opt.kind == 'float' else 'integers like 3,4'}") from None
     return text
 
 
@@ -304,6 +307,43 @@ def dtype_rules(contract: Contract, form: Form, specs: dict[str, Spec], names: l
     return problems
 
 
+def device_rule(contract: Contract, form: Form, specs: dict[str, Spec], names: list[str], device: str) -> list[Problem]:
+    """Dtypes torch accepts but has no kernel for on this device (float16/bfloat16 on CPU)."""
+    problems = []
+    for name in names:
+        dt = form.dtypes.get(name)
+        d = specs[name].dtype
+        if dt is not None and device == "cpu" and d in dt.not_on_cpu and dtype_ok(dt, d, specs[names[0]].dtype):
+            problems.append(Problem(name, f"{contract.name} has no CPU kernel for {d} {name}: torch raises 'not implemented for {TORCH_NAMES[d]}' on CPU (CUDA has one)",
+                                    f"{d} on cpu", f"{name}.float() on CPU", "forward"))
+    return problems
+
+
+def precision_rule(form: Form, specs: dict[str, Spec], names: list[str]) -> list[Problem]:
+    """A tensor whose dtype becomes the output's: narrower than the first tensor's, the loss silently loses precision."""
+    first, fd = names[0], specs[names[0]].dtype
+    problems = []
+    for name in names[1:]:
+        dt = form.dtypes.get(name)
+        d = specs[name].dtype
+        if dt is not None and dt.out_dtype and d != fd and d in FLOAT_BITS and fd in FLOAT_BITS and FLOAT_BITS[d] <= FLOAT_BITS[fd]:
+            problems.append(Problem(name, f"torch computes the loss in {name}'s dtype: {d} {name} with {fd} {first} gives a {d} loss (precision lost)",
+                                    f"{first} {fd}, {name} {d}", f"{name}.to({first}.dtype)", "silent"))
+    return problems
+
+
+def size1_rule(form: Form, specs: dict[str, Spec]) -> list[Problem]:
+    """a has b's ndim and differs from b in exactly one dim, where a is 1 (torch sums a's sizes at the mismatches)."""
+    if not form.size1_of or any(n not in specs for n in form.size1_of):
+        return []
+    a, b = form.size1_of
+    sa, sb = specs[a].shape, specs[b].shape
+    if len(sa) == len(sb) and sum(y for x, y in zip(sb, sa) if x != y) == 1:
+        return []
+    return [Problem(a, f"{a} must have {b}'s number of dims and differ from it in exactly one dim, where {a} is 1", fmt_shape(sa),
+                    f"give {a} the shape {fmt_shape(sb)}", "forward")]
+
+
 def float_rule(specs: dict[str, Spec], names: list[str], problems: list[Problem]) -> list[Problem]:
     """At least one floating tensor (unless torch already raises for another reason)."""
     if any(dtype_group(specs[n].dtype) == "float" for n in names) or any(p.stage in ("forward", "error") for p in problems):
@@ -377,16 +417,18 @@ def output_shape(form: Form, env: dict[str, Any], bshape: tuple[int, ...] | None
     return concrete(form.out, env)
 
 
-def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: dict[str, Any], env0: dict[str, Any]):
+def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: dict[str, Any], env0: dict[str, Any], device: str = "cpu"):
     """Problems of one form: (shape problem count, problems, env, output shape for reduction='none')."""
     env = dict(env0)
     names = [a.name for a in contract.args if a.name in specs]
-    problems = shape_rules(form, specs, names, env)
+    problems = shape_rules(form, specs, names, env) + size1_rule(form, specs)
     n_shape = len(problems)
     n_broadcast, more, bshape = broadcast_rule(form, specs)
     n_shape += n_broadcast
     problems += more
     problems += dtype_rules(contract, form, specs, names)
+    problems += device_rule(contract, form, specs, names, device)
+    problems += precision_rule(form, specs, names)
     problems += float_rule(specs, names, problems)
     problems += grad_rule(contract, specs, names, problems)
     problems += tensor_option_rules(contract, specs, names, options, env)
@@ -396,8 +438,29 @@ def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: 
 
 
 # ------------------------------------------------------------------------------------------ rules of the call
+def effective_reduction(options: dict[str, Any]) -> Any:
+    """The reduction torch uses: legacy size_average/reduce, when given, override reduction (torch's legacy_get_string)."""
+    size_average, reduce = options.get("size_average"), options.get("reduce")
+    if size_average is None and reduce is None:
+        return options.get("reduction", "mean")
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "mean" if size_average and reduce else "sum" if reduce else "none"
+
+
+def legacy_rule(options: dict[str, Any]) -> list[Problem]:
+    """size_average / reduce: torch accepts them with a deprecation warning; say what they mean."""
+    given = [k for k in ("size_average", "reduce") if options.get(k) is not None]
+    if not given:
+        return []
+    red = effective_reduction(options)
+    got = ", ".join(f"{k}={options[k]!r}" for k in given)
+    return [Problem(given[0], f"size_average and reduce are deprecated: torch warns and uses reduction={red!r} (any reduction argument is ignored)",
+                    got, f"reduction={red!r}", "warning")]
+
+
 def reduction_rule(contract: Contract, options: dict[str, Any]) -> list[Problem]:
-    red = options.get("reduction", "mean")
+    red = effective_reduction(options)
     problems = []
     if red not in contract.reductions:
         problems.append(Problem("reduction", f"reduction must be one of {', '.join(repr(r) for r in contract.reductions)}", repr(red), "reduction='mean'", "forward"))
@@ -412,16 +475,22 @@ def range_rule(contract: Contract, options: dict[str, Any]) -> list[Problem]:
     problems = []
     for opt in contract.options:
         v = options.get(opt.name)
-        if v is None or opt.kind != "float":
+        if v is None or opt.kind not in ("float", "int") or not isinstance(v, (int, float)) or isinstance(v, bool):
             continue
-        if (opt.low is not None and v < opt.low) or (opt.high is not None and v > opt.high):
-            rng = f"[{opt.low}, {opt.high}]" if opt.high is not None else f">= {opt.low}"
-            problems.append(Problem(opt.name, f"{opt.name} must be in {rng}", repr(v), f"{opt.name}={opt.default}", "forward"))
+        low_bad = opt.low is not None and (v <= opt.low if opt.low_open else v < opt.low)
+        if low_bad or (opt.high is not None and v > opt.high):
+            if opt.low is not None and opt.high is not None:
+                rng = f"in [{opt.low}, {opt.high}]"
+            elif opt.high is not None:
+                rng = f"<= {opt.high}"
+            else:
+                rng = f"{'>' if opt.low_open else '>='} {opt.low}"
+            problems.append(Problem(opt.name, f"{opt.name} must be {rng}", repr(v), f"{opt.name}={opt.default}", "forward"))
     return problems
 
 
 def option_problems(contract: Contract, options: dict[str, Any]) -> list[Problem]:
-    return reduction_rule(contract, options) + range_rule(contract, options)
+    return legacy_rule(options) + reduction_rule(contract, options) + range_rule(contract, options)
 
 
 def made_rule(contract: Contract, made: str | None) -> list[Problem]:
@@ -435,10 +504,12 @@ def made_rule(contract: Contract, made: str | None) -> list[Problem]:
     return [Problem(first, rule.replace("{loss}", contract.name), f"{first} made as {made}", fix.replace("{arg}", first).replace("{dim}", dim), stage)]
 
 
-def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str, Any] | None = None, made: str | None = None) -> Diagnosis:
+def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str, Any] | None = None, made: str | None = None,
+             device: str = "cpu") -> Diagnosis:
     """Check tensor specs (keyed by torch's argument names) and options against ``contract``.
 
-    ``made`` says how the first tensor was made: logits, probabilities or log-probabilities.
+    ``made`` says how the first tensor was made: logits, probabilities or log-probabilities; ``device``
+    the device type of the tensors (``cpu`` or ``cuda``).
     """
     if made is not None and made not in MADE:
         raise DiagnoseError(f"made={made!r}: expected one of {', '.join(MADE)}")
@@ -471,7 +542,7 @@ def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str
     candidates = [f for f in candidates if not f.requires_empty or not env0.get(f.requires_empty)] or candidates
     best = None
     for i, form in enumerate(candidates):
-        n_shape, problems, env, out = check_form(contract, form, parsed, opts, env0)
+        n_shape, problems, env, out = check_form(contract, form, parsed, opts, env0, device)
         key = (n_shape, len(problems), i)
         if best is None or key < best[0]:
             best = (key, form, problems, env, out)
@@ -481,7 +552,7 @@ def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str
     problems.sort(key=lambda p: STAGE_ORDER[p.stage])
     stages = [p.stage for p in problems if p.stage != "silent"]
     outcome = OUTCOME[stages[0]] if stages else "ok"
-    red = opts.get("reduction", "mean")
+    red = effective_reduction(opts)
     output = None
     if outcome in ("ok", "warning", "backward-error"):  # torch computes the forward value
         output = list(out) if red == "none" and out is not None else ([] if red != "none" else None)

@@ -20,6 +20,9 @@ ACCEPT_WORDS = {"float": "floating point", "int": "an integer dtype", "bool": "b
 # the fix of a wrong dtype, by the first accepted dtype or group, when the contract names none
 DTYPE_FIX = {"float": "{arg}.float()", "same": "{arg}.to({first}.dtype)", "int64": "{arg}.long()", "int": "{arg}.long()"}
 
+# bits of precision of the floating dtypes: a target that decides the output dtype must not narrow it
+FLOAT_BITS = {"float64": 64, "float32": 32, "float16": 16, "bfloat16": 16}
+
 # How the first tensor was made, as the widget asks it ("made"), against what the loss takes (the
 # contract's value rule of that tensor). Each entry: the rule broken, the fix, and the stage.
 MADE = ("logits", "probabilities", "log-probabilities")

@@ -31,7 +31,7 @@ def payload() -> dict[str, Any]:
         },
         "messages": {
             "stage_text": STAGE_TEXT, "stage_order": messages.STAGE_ORDER, "outcome": messages.OUTCOME, "verdict": messages.VERDICT,
-            "accept_words": messages.ACCEPT_WORDS, "dtype_fix": messages.DTYPE_FIX, "made": list(messages.MADE),
+            "accept_words": messages.ACCEPT_WORDS, "float_bits": messages.FLOAT_BITS, "dtype_fix": messages.DTYPE_FIX, "made": list(messages.MADE),
             "made_expected": messages.MADE_EXPECTED, "made_fine": messages.MADE_FINE, "log_softmax_dim": messages.LOG_SOFTMAX_DIM,
             "made_rules": {k: list(v) for k, v in messages.MADE_RULES.items()},
         },
