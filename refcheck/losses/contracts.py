@@ -409,10 +409,11 @@ _LIST: list[Contract] = [
             ("float32[8,5]", "float32[8,4]", "float32[8,5]"), ("float32[5]", "float32[8,5]", "float32[8,5]"))),
     ) for name, functional, summary, aliases, opts in (
         ("TripletMarginLoss", "triplet_margin_loss", "max(d(a, p) - d(a, n) + margin, 0) with the p-norm distance.", ("triplet",),
-         (Option("margin", 1.0, "float", "margin"), Option("p", 2.0, "float", "norm degree"), Option("swap", False, "bool", "distance swap"))),
+         (Option("margin", 1.0, "float", "margin", low=0.0, low_open=True), Option("p", 2.0, "float", "norm degree"), Option("swap", False, "bool", "distance swap"))),
         ("TripletMarginWithDistanceLoss", "triplet_margin_with_distance_loss", "Triplet loss with a custom distance function (default: pairwise distance).",
          ("triplet_distance",),
-         (Option("distance_function", None, "callable", "distance between two tensors (default: pairwise_distance)"), Option("margin", 1.0, "float", "margin"),
+         (Option("distance_function", None, "callable", "distance between two tensors (default: pairwise_distance)"),
+          Option("margin", 1.0, "float", "margin", low=0.0, low_open=True),
           Option("swap", False, "bool", "distance swap"))),
     )),
     Contract(

@@ -65,9 +65,10 @@ def _resized(rng: random.Random, contract: Contract, base: dict[str, Any]) -> Ca
     form = next(f for f in contract.forms if f.name == d.form)
     env = dict(d.bound)
     new = _sizes(rng, [k for k, v in env.items() if not isinstance(v, list)])
+    groups = {}  # groups of the same length get the same sizes (broadcasting forms need equal shapes)
     for k, v in env.items():
         if isinstance(v, list):
-            new[k] = [rng.choice((2, 3, 4)) for _ in v]
+            new[k] = groups.setdefault(len(v), [rng.choice((2, 3, 5, 6)) for _ in v])
     if contract.name == "CTCLoss" and "L" in new:  # concatenated targets: L = N * S
         new["S"] = new.get("S", 3)
         new["L"] = new["N"] * new["S"]
@@ -298,8 +299,10 @@ def agreement(calls: list[Call]) -> dict[str, Any]:
     """Per loss and overall: how often the API's verdict equals torch's; the disagreements."""
     per: dict[str, list[int]] = {}
     wrong = []
+    verdicts: dict[str, int] = {}
     for i, call in enumerate(calls):
         t, tmsg = run_torch(call, i)
+        verdicts[t] = verdicts.get(t, 0) + 1
         a, amsg, _ = run_api(call, i)
         ok = t == a or (a == "error" and t != "valid")  # 'error': raises, at a stage the specs do not decide
         per.setdefault(call.loss, [0, 0])
@@ -309,5 +312,5 @@ def agreement(calls: list[Call]) -> dict[str, Any]:
             wrong.append({"call": call.label(), "torch": t, "api": a, "torch_message": tmsg, "api_message": amsg})
     total = sum(v[1] for v in per.values())
     agree = sum(v[0] for v in per.values())
-    return {"calls": total, "agree": agree, "rate": agree / total, "per_loss": {k: {"agree": v[0], "calls": v[1]} for k, v in per.items()},
+    return {"calls": total, "agree": agree, "rate": agree / total, "torch_verdicts": verdicts, "per_loss": {k: {"agree": v[0], "calls": v[1]} for k, v in per.items()},
             "disagreements": wrong}

@@ -48,6 +48,12 @@ def grid(contract: Contract) -> list[dict[str, Any]]:
             for dt in GRAD_DTYPES if arg.grad else DATA_DTYPES:
                 add({**specs, name: str(Spec(dt, shape))}, options)
         add({k: str(Spec(parse_spec(v).dtype, ())) for k, v in specs.items()}, options)  # every tensor 0-dim
+        for opt in contract.options:  # every range rule, at and beyond its bounds
+            if opt.kind in ("float", "int") and (opt.low is not None or opt.high is not None):
+                cast = float if opt.kind == "float" else int
+                for v in [b for b in (opt.low, opt.high) if b is not None] + ([opt.low - 1] if opt.low is not None else []) + ([opt.high + 1] if opt.high is not None else []):
+                    add(specs, {**options, opt.name: cast(v)})
+        add(specs, {**options, "reduction": None})
         if contract.option("size_average") is not None:  # the legacy arguments torch still takes
             for legacy in ({"size_average": False}, {"reduce": False}):
                 add(specs, {**options, **legacy})
