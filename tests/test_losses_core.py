@@ -52,3 +52,16 @@ def test_core_runs_with_torch_blocked():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_cheatsheet_says_what_to_pass_before_what_torch_tolerates():
+    from refcheck.losses.contracts import CONTRACTS
+    from refcheck.losses.describe import cheatsheet_row
+
+    ctc = cheatsheet_row(CONTRACTS["CTCLoss"])["target dtype"]
+    assert ctc.startswith("int64 / int32; tolerated, not intended: float*") and "truncated silently" in ctc
+    assert cheatsheet_row(CONTRACTS["CrossEntropyLoss"])["target dtype"].startswith("int64; tolerated, not intended: uint8")
+    for c in CONTRACTS.values():  # an intended list never contains a tolerated dtype
+        for cell in cheatsheet_row(c)["target dtype"].split(" ; "):
+            intended, _, tolerated = cell.partition("; tolerated, not intended: ")
+            assert not set(intended.split(" / ")) & set(tolerated.split(" (")[0].split(", ")), (c.name, cell)

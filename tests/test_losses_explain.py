@@ -50,6 +50,8 @@ CASES = [
     ("GaussianNLLLoss", {"input": "float32[4,3]", "target": "float32[4,3]", "var": "float32[1,3]"}, {}, "ok", [], ""),
     ("GaussianNLLLoss", {"input": "float32[4,3]", "target": "float32[4,3]", "var": "float32[1,1]"}, {}, "forward-error", None, "var"),
     ("BCEWithLogitsLoss", {"input": "float64[8]", "target": "float32[8]"}, {}, "ok", [], "precision lost"),
+    ("CTCLoss", {"log_probs": "float32[50,4,20]", "targets": "float32[4,10]", "input_lengths": "int64[4]", "target_lengths": "int64[4]"}, {}, "ok", [],
+     "tolerated truncated targets.long()"),
     ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"reduction": "avg"}, "forward-error", None, "reduction='mean'"),
     ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"reduction": "batchmean"}, "forward-error", None, "'none', 'mean', 'sum'"),
     # --- nll

@@ -377,6 +377,20 @@ export function makeEngine(payload) {
     }
     return problems;
   }
+  function toleratedRule(form, specs, names, problems) {
+    const out = [];
+    for (const name of names) {
+      const dt = form.dtypes[name];
+      const d = specs[name].dtype;
+      if (dt === undefined || !dt.warn_tolerated || dt.intended.includes(d) || dt.intended.includes(dtypeGroup(d)) || problems.some((p) => p.arg === name)) continue;
+      if (!dtypeOk(dt, d, specs[names[0]].dtype)) continue;
+      const want = dt.intended.join(" / ");
+      const template = dt.intended[0] in M.dtype_fix ? M.dtype_fix[dt.intended[0]] : "{arg}.to(torch." + dt.intended[0] + ")";
+      const fix = template.split("{arg}").join(name).split("{first}").join(names[0]);
+      out.push(P(name, `${name} dtype ${d} is tolerated, not intended (pass ${want}): ${dt.tolerated}`, d, fix, "silent"));
+    }
+    return out;
+  }
   function precisionRule(form, specs, names) {
     const first = names[0], fd = specs[names[0]].dtype;
     const problems = [];
@@ -469,6 +483,7 @@ export function makeEngine(payload) {
     problems = problems.concat(tensorOptionRules(c, specs, names, options, env));
     problems = problems.concat(forbidRule(c, form, options));
     problems = problems.concat(trapRule(form, specs, names));
+    problems = problems.concat(toleratedRule(form, specs, names, problems));
     return [nShape, problems, env, outputShape(form, env, bshape)];
   }
 
@@ -589,7 +604,7 @@ export function makeEngine(payload) {
     dtypeGroup, parseDtype, parseDims, parseShape, parseSpec, specStr, broadcastShapes,
     tokens, fmtShape, render, match, shapeFix, concrete,
     dtypeOk, dtypeStage, acceptText, dtypeFix, parseOption,
-    shapeRules, size1Rule, broadcastRule, dtypeRules, deviceRule, precisionRule, floatRule, gradRule, tensorOptionRules, forbidRule, trapRule, outputShape, checkForm,
+    shapeRules, size1Rule, broadcastRule, dtypeRules, deviceRule, precisionRule, floatRule, gradRule, tensorOptionRules, forbidRule, trapRule, toleratedRule, outputShape, checkForm,
     effectiveReduction, legacyRule, reductionRule, rangeRule, optionProblems, madeRule, diagnose,
   };
 }

@@ -17,10 +17,16 @@ from refcheck.losses.names import build_index, key, suggest
 FLOAT = Dt(("float",))
 FLOAT_OR_INT = Dt(("float", "int"))
 ANY_NUMBER = Dt(("float", "int", "bool"))
+REAL_TARGET = Dt(("float", "int", "bool"), intended=("float",), tolerated="integer and bool targets are promoted to the input's float dtype")
+SIGN_LABELS = Dt(("float", "int", "bool"), intended=("float",), tolerated="integer and bool labels are promoted; use -1. and 1.")
+CTC_IDS = Dt(("float", "int", "bool"), intended=("int64", "int32"), tolerated="float ids are truncated silently on CPU (1.7 reads as 1), bool reads as ids 0/1",
+             warn_tolerated=True)
+LENGTHS = Dt(("int",), fix=".long()", intended=("int64", "int32"), tolerated="other integer dtypes are converted")
 # torch computes with an integer prediction; only backward() fails, as nothing can require grad
-GRAD_FLOAT_OR_INT = Dt(("float", "int"), stages={"bool": "error"})
+GRAD_FLOAT_OR_INT = Dt(("float", "int"), stages={"bool": "error"}, intended=("float",),
+                       tolerated="an integer input gives a loss but can receive no gradient")
 SAME = Dt(("same",), fix="target.to(input.dtype)")
-CLASS_IDS = Dt(("int64", "uint8"), fix="target.long()")
+CLASS_IDS = Dt(("int64", "uint8"), fix="target.long()", intended=("int64",), tolerated="uint8 ids work only without spatial dims")
 CLASS_IDS_LONG = Dt(("int64",), fix="target.long()")
 LONG = Dt(("int64",), fix=".long()")
 INTEGRAL = Dt(("int",), fix=".long()")
@@ -232,7 +238,7 @@ _LIST: list[Contract] = [
                summary="Mean absolute error between prediction and target of the same shape.", aliases=("l1", "mae", "mean_absolute_error"),
                mistakes=("Shape `(N, 1)` prediction vs `(N,)` target: broadcasts to `(N, N)` with only a UserWarning; the loss is wrong. Squeeze one side.",
                          "bool targets raise (subtraction on bool); convert with `.float()`.")),
-    _pointwise("MSELoss", "mse_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, ANY_NUMBER, "warn",
+    _pointwise("MSELoss", "mse_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, REAL_TARGET, "warn",
                summary="Mean squared error between prediction and target of the same shape.", aliases=("mse", "l2", "mean_squared_error"),
                mistakes=("Shape `(N, 1)` prediction vs `(N,)` target: broadcasts to `(N, N)` with only a UserWarning ('Using a target size ... that is different to the input size'); the loss is wrong.",
                          "Integer or bool targets work (type promotion), but a float64 target makes the loss float64."),
@@ -243,7 +249,7 @@ _LIST: list[Contract] = [
                options=(Option("delta", 1.0, "float", "threshold between quadratic and linear parts", low=0.0, low_open=True),),
                mistakes=("Target of another dtype (int64 labels, float64 from numpy): the forward pass works and backward() raises 'Found dtype Long but expected Float'. Use `target.to(input.dtype)`.",
                          "`(N, 1)` vs `(N,)` shapes broadcast with only a warning.")),
-    _pointwise("SmoothL1Loss", "smooth_l1_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, ANY_NUMBER, "warn",
+    _pointwise("SmoothL1Loss", "smooth_l1_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, REAL_TARGET, "warn",
                summary="Huber loss divided by beta: quadratic below beta, L1 above.", aliases=("smoothl1", "smooth_l1"),
                options=(Option("beta", 1.0, "float", "threshold between L2 and L1 parts", low=0.0),),
                mistakes=("`(N, 1)` vs `(N,)` shapes broadcast with only a warning.",
@@ -272,7 +278,7 @@ _LIST: list[Contract] = [
         traps=(*({"specs": t["specs"], "options": {"reduction": "batchmean"}} for t in _broadcast_traps()),
                {"specs": {"input": "float32[8,3]", "target": "float32[8,3]"}, "options": {"reduction": "mean"}}),
     ),
-    _pointwise("PoissonNLLLoss", "poisson_nll_loss", "log-rates (log_input=True) or rates", GRAD_FLOAT_OR_INT, ANY_NUMBER, "silent",
+    _pointwise("PoissonNLLLoss", "poisson_nll_loss", "log-rates (log_input=True) or rates", GRAD_FLOAT_OR_INT, REAL_TARGET, "silent",
                summary="Negative log-likelihood of a Poisson target; with log_input=True (default) input is the log of the rate.",
                aliases=("poisson",), target_kind="counts",
                options=(Option("log_input", True, "bool", "input is log(rate) (True) or rate (False)"), Option("full", False, "bool", "add the Stirling term"),
@@ -326,7 +332,7 @@ _LIST: list[Contract] = [
             ("float32[8,1]", "float32[8,1]", "float32[8]"), ("float32[8,3]", "float32[8,3]", "float32[8,3]"), ("float32[8,3]", "float32[8,3]", "float32[8]"),
             ("float32[]", "float32[]", "float32[]"), ("float32[8]", "float32[1]", "float32[8]"), ("float32[8]", "float64[8]", "float32[8]"))),
     ),
-    _pointwise("HingeEmbeddingLoss", "hinge_embedding_loss", "distances (e.g. L1 distance between two inputs)", Dt(("float",), stages={"int": "error", "bool": "error"}), ANY_NUMBER, "silent",
+    _pointwise("HingeEmbeddingLoss", "hinge_embedding_loss", "distances (e.g. L1 distance between two inputs)", Dt(("float",), stages={"int": "error", "bool": "error"}), SIGN_LABELS, "silent",
                summary="x for y = 1 and max(0, margin - x) for y = -1: learns distances between pairs.", aliases=("hinge_embedding",),
                target_kind="labels in {-1, 1}", target_values="sign",
                options=(Option("margin", 1.0, "float", "margin"),),
@@ -366,8 +372,8 @@ _LIST: list[Contract] = [
         summary="1 - cos(x1, x2) for y = 1, max(0, cos(x1, x2) - margin) for y = -1.",
         aliases=("cosine_embedding", "cosine"),
         args=(Arg("input1", "embeddings", "input", grad=True), Arg("input2", "embeddings", "extra", grad=True), Arg("target", "labels in {-1, 1}", "target", values="sign")),
-        forms=(Form("batched", {"input1": "N,D", "input2": "N,D", "target": "N"}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": ANY_NUMBER}, out="N"),
-               Form("unbatched", {"input1": "D", "input2": "D", "target": ""}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": ANY_NUMBER}, out="")),
+        forms=(Form("batched", {"input1": "N,D", "input2": "N,D", "target": "N"}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": SIGN_LABELS}, out="N"),
+               Form("unbatched", {"input1": "D", "input2": "D", "target": ""}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": SIGN_LABELS}, out="")),
         options=(Option("margin", 0.0, "float", "margin, in [-1, 1]"), _reduction()),
         mistakes=("0/1 labels: pairs labelled 0 contribute nothing; use -1/1.", "A `(N, 1)` target: must be `(N,)`.", "3-D inputs: flatten to `(N, D)`."),
         values={"target": "sign"},
@@ -425,17 +431,17 @@ _LIST: list[Contract] = [
               Arg("target_lengths", "lengths <= S", "extra", values="len:S", python="list")),
         forms=(
             Form("padded targets", {"log_probs": "T,N,C", "targets": "N,S", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N"),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N"),
             Form("concatenated targets", {"log_probs": "T,N,C", "targets": "L", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N",
                  note="targets concatenated into one 1-D tensor of length sum(target_lengths)"),
             Form("unbatched", {"log_probs": "T,C", "targets": "S", "input_lengths": "", "target_lengths": ""},
-                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out=""),
             Form("batch-first log_probs (N, T, C)", {"log_probs": "N,T,C", "targets": "N,S", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N",
                  fails="forward", why="CTCLoss is time-first: log_probs must be (T, N, C), not batch-first (N, T, C)", note="log_probs.transpose(0, 1)"),
             Form("unbatched, lengths of shape (1,)", {"log_probs": "T,C", "targets": "S", "input_lengths": "1", "target_lengths": "1"},
-                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out=""),
         ),
         options=(Option("blank", 0, "int", "index of the blank label"), Option("zero_infinity", False, "bool", "zero infinite losses"), _reduction()),
         mistakes=("Batch-first log_probs `(N, T, C)`: CTCLoss is time-first; `log_probs.transpose(0, 1)`.",

@@ -319,6 +319,22 @@ def device_rule(contract: Contract, form: Form, specs: dict[str, Spec], names: l
     return problems
 
 
+def tolerated_rule(form: Form, specs: dict[str, Spec], names: list[str], problems: list[Problem]) -> list[Problem]:
+    """A dtype torch takes but that is not the one to pass (float CTC ids, uint8 class ids, integer regression targets)."""
+    out = []
+    for name in names:
+        dt = form.dtypes.get(name)
+        d = specs[name].dtype
+        if dt is None or not dt.warn_tolerated or d in dt.intended or dtype_group(d) in dt.intended or any(p.arg == name for p in problems):
+            continue
+        if not dtype_ok(dt, d, specs[names[0]].dtype):
+            continue
+        want = " / ".join(dt.intended)
+        fix = DTYPE_FIX.get(dt.intended[0], "{arg}.to(torch." + dt.intended[0] + ")").replace("{arg}", name).replace("{first}", names[0])
+        out.append(Problem(name, f"{name} dtype {d} is tolerated, not intended (pass {want}): {dt.tolerated}", d, fix, "silent"))
+    return out
+
+
 def precision_rule(form: Form, specs: dict[str, Spec], names: list[str]) -> list[Problem]:
     """A tensor whose dtype becomes the output's: narrower than the first tensor's, the loss silently loses precision."""
     first, fd = names[0], specs[names[0]].dtype
@@ -434,6 +450,7 @@ def check_form(contract: Contract, form: Form, specs: dict[str, Spec], options: 
     problems += tensor_option_rules(contract, specs, names, options, env)
     problems += forbid_rule(contract, form, options)
     problems += trap_rule(form, specs, names)
+    problems += tolerated_rule(form, specs, names, problems)
     return n_shape, problems, env, output_shape(form, env, bshape)
 
 

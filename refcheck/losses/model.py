@@ -39,6 +39,9 @@ class Dt:
     stage: str = "forward"
     stages: dict[str, str] = field(default_factory=dict)
     fix: str = ""
+    intended: tuple[str, ...] = ()  # what to pass (dtype names or groups); the rest of accept is merely tolerated
+    tolerated: str = ""  # the consequence of passing a tolerated, not intended, dtype
+    warn_tolerated: bool = False  # the consequence changes the data silently: the diagnosis flags it
     out_dtype: bool = False  # torch computes the output in this argument's dtype (a narrower one than the first's loses precision)
     not_on_cpu: tuple[str, ...] = ()  # accepted dtypes whose CPU kernel torch lacks (float16/bfloat16): raise on CPU only
 
