@@ -49,6 +49,7 @@ function mount(root, engine) {
   const extras = el("div", { class: "loss-lookup-extras", id: "loss-lookup-extras" });
   const made = el("select", { id: "loss-lookup-made" },
     el("option", { value: "" }, "not said"), ...engine.messages.made.map((m) => el("option", { value: m }, m)));
+  const device = el("select", { id: "loss-lookup-device" }, el("option", { value: "cpu" }, "cpu"), el("option", { value: "cuda" }, "cuda"));
   const reduction = el("select", { id: "loss-lookup-reduction" });
   const opts = el("input", { id: "loss-lookup-options", placeholder: "e.g. ignore_index=0, weight=float32[10]", spellcheck: "false" });
   const result = el("div", { id: "loss-lookup-result", class: "loss-lookup-result", role: "status", "aria-live": "polite" });
@@ -59,6 +60,7 @@ function mount(root, engine) {
     firstRow,
     extras,
     field("first tensor made as", made, "how the model output was turned into this tensor"),
+    field("device", device, "float16/bfloat16 kernels differ per device"),
     field("reduction", reduction),
     field("other options", opts, "KEY=VALUE, comma separated")), result, rules);
 
@@ -136,6 +138,7 @@ function mount(root, engine) {
       }
     }
     if (made.value) s.set("made", made.value);
+    if (device.value !== "cpu") s.set("device", device.value);
     if (reduction.value && reduction.value !== "mean") s.set("reduction", reduction.value);
     if (opts.value.trim()) s.set("options", opts.value.trim());
     state = s;
@@ -170,7 +173,7 @@ function mount(root, engine) {
       for (const a of current.args.filter((x) => x.module)) specs[a.name] = specOf(a);
       const options = parseOptions(opts.value);
       if (reduction.value && reduction.value !== "mean") options.reduction = reduction.value;
-      d = engine.diagnose(current, specs, options, made.value || null);
+      d = engine.diagnose(current, specs, options, made.value || null, device.value);
     } catch (e) {
       if (e instanceof UsageError) {
         show("loss-lookup-usage", el("p", {}, e.message));
@@ -205,6 +208,7 @@ function mount(root, engine) {
     for (const k of Object.keys(boxes)) delete boxes[k];
     current = null;
     made.value = engine.messages.made.includes(state.get("made")) ? state.get("made") : "";
+    device.value = state.get("device") === "cuda" ? "cuda" : "cpu";
     opts.value = state.get("options") || "";
     update();
   }
@@ -240,6 +244,7 @@ function mount(root, engine) {
   loss.addEventListener("input", update);
   opts.addEventListener("input", update);
   made.addEventListener("change", update);
+  device.addEventListener("change", update);
   reduction.addEventListener("change", update);
   window.addEventListener("hashchange", fromAddress);
   fromAddress();

@@ -182,3 +182,11 @@ def test_bad_input_gets_one_line_naming_what_is_valid(page, field, value, words)
     result = page.locator(RESULT)
     assert words in result.inner_text() and "loss-lookup-usage" in result.get_attribute("class")
     assert "\n" not in result.inner_text().strip()
+
+
+def test_dtype_support_depends_on_the_device(page):
+    open_lookup(page)
+    result = ask(page, "MultiMarginLoss", "float16[8,4]", target="int64[8]")
+    assert "no CPU kernel for float16" in result.inner_text() and "loss-lookup-invalid" in result.get_attribute("class")
+    page.select_option("#loss-lookup-device", "cuda")
+    assert "valid" in result.inner_text() and "device=cuda" in page.url
