@@ -595,7 +595,7 @@ export function makeEngine(payload) {
     const specsOut = {};
     for (const [k, v] of Object.entries(parsed)) specsOut[k] = specStr(v);
     for (const p of problems) p.stage_text = M.stage_text[p.stage];
-    return { loss: c.name, specs: specsOut, options: opts, form: form.name, outcome, output_shape: output, problems, bound: env, also, made: made === undefined ? null : made, valid: problems.length === 0 };
+    return { loss: c.name, specs: specsOut, options: opts, form: form.name, outcome, output_shape: output, problems, bound: env, also, made: made === undefined ? null : made, reduction: red, valid: problems.length === 0 };
   }
 
   return {

@@ -181,7 +181,7 @@ function mount(root, engine) {
       }
       throw e;
     }
-    const red = d.options.reduction === undefined ? "mean" : d.options.reduction;
+    const red = d.reduction;
     if (d.valid) {
       show("loss-lookup-valid", el("p", {}, el("strong", {}, "✔ valid"), ` (${d.form}): output shape `, el("code", {}, engine.fmtShape(d.output_shape)), ` with reduction='${red}'`));
       return;

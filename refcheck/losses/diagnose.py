@@ -68,6 +68,7 @@ class Diagnosis:
     bound: dict[str, Any] = field(default_factory=dict)  # named dims as bound by the chosen form
     also: list[str] = field(default_factory=list)  # when invalid: the other accepted forms, with the dims filled in
     made: str | None = None  # how the first tensor was made, when the question says
+    reduction: Any = "mean"  # the reduction torch uses (legacy size_average/reduce override the option)
 
     @property
     def valid(self) -> bool:
@@ -582,4 +583,4 @@ def diagnose(contract: Contract, specs: dict[str, str | Spec], options: dict[str
             shapes = ", ".join(f"{n} {render(f.shapes[n], env)} {'/'.join(f.dtypes[n].accept) if n in f.dtypes else ''}".rstrip()
                                for n in (a.name for a in contract.module_args) if n in f.shapes)
             also.append(f"{f.name}: {shapes}")
-    return Diagnosis(contract.name, {k: str(v) for k, v in parsed.items()}, opts, form.name, outcome, output, problems, bound, also, made)
+    return Diagnosis(contract.name, {k: str(v) for k, v in parsed.items()}, opts, form.name, outcome, output, problems, bound, also, made, red)
