@@ -34,7 +34,7 @@ def test_parse(text, dtype, shape):
     ("float32[8,,3]", "bad dimension ''"),
     ("float32", "malformed tensor spec"),
     ("", "empty tensor spec"),
-    ("complex64[3]", "unknown dtype"),
+    ("complex32[3]", "unknown dtype"),
     ("[8,10]", "no dtype in '\\[8,10\\]'"),
     ("torch.Size([8, 10])", "no dtype"),
     ("8x", "malformed"),

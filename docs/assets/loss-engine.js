@@ -114,7 +114,8 @@ export function makeEngine(payload) {
   }
 
   // ---------------------------------------------------------------------------- spec.py
-  const dtypeGroup = (d) => (S.float_dtypes.includes(d) ? "float" : d === "bool" ? "bool" : "int");
+  const dtypeGroup = (d) => (S.float_dtypes.includes(d) ? "float" : S.complex_dtypes.includes(d) ? "complex" : d === "bool" ? "bool" : "int");
+  const differentiable = (d) => dtypeGroup(d) === "float" || dtypeGroup(d) === "complex";
   function parseDtype(text) {
     let name = text.trim().toLowerCase();
     if (name.startsWith("torch.")) name = name.slice(6);
@@ -361,7 +362,7 @@ export function makeEngine(payload) {
       const d = specs[name].dtype;
       const stage = dtypeStage(dt, d);
       let rule = `${name} dtype must be ${acceptText(dt, firstDtype)} (${c.forms.length > 1 ? form.name : argOf(c, name).kind})`;
-      if (argOf(c, name).grad && dtypeGroup(d) !== "float" && stage === "backward") rule += "; an integer tensor cannot require grad, so backward() fails";
+      if (argOf(c, name).grad && !differentiable(d) && stage === "backward") rule += "; an integer tensor cannot require grad, so backward() fails";
       problems.push(P(name, rule, `${d} (torch calls it ${S.torch_names[d]})`, dtypeFix(dt, name, first), stage));
     }
     return problems;
@@ -411,7 +412,7 @@ export function makeEngine(payload) {
     return [P(a, `${a} must have ${b}'s number of dims and differ from it in exactly one dim, where ${a} is 1`, fmtShape(sa), `give ${a} the shape ${fmtShape(sb)}`, "forward")];
   }
   function floatRule(specs, names, problems) {
-    if (names.some((n) => dtypeGroup(specs[n].dtype) === "float") || problems.some((p) => p.stage === "forward" || p.stage === "error")) return [];
+    if (names.some((n) => differentiable(specs[n].dtype)) || problems.some((p) => p.stage === "forward" || p.stage === "error")) return [];
     const first = names[0];
     return [P(first, "at least one tensor must be floating point: with only integer/bool tensors torch cannot compute a differentiable loss",
       names.map((n) => `${n} ${specs[n].dtype}`).join(", "), `${first}.float()`, "error")];
@@ -419,11 +420,11 @@ export function makeEngine(payload) {
   function gradRule(c, specs, names, problems) {
     const gradNames = names.filter((n) => argOf(c, n).grad);
     if (c.args.some((a) => a.grad && !a.module)) return [];
-    if (gradNames.length && !gradNames.some((n) => dtypeGroup(specs[n].dtype) === "float") && !problems.some((p) => gradNames.includes(p.arg)))
+    if (gradNames.length && !gradNames.some((n) => differentiable(specs[n].dtype)) && !problems.some((p) => gradNames.includes(p.arg)))
       return [P(gradNames[0], `${gradNames.join(" or ")} must be floating point to receive a gradient: integer tensors cannot require grad`,
         gradNames.map((n) => `${n} ${specs[n].dtype}`).join(", "), `${gradNames[0]}.float() (model outputs are floating point)`, "backward")];
     return gradNames
-      .filter((n) => dtypeGroup(specs[n].dtype) !== "float" && !problems.some((p) => p.arg === n))
+      .filter((n) => !differentiable(specs[n].dtype) && !problems.some((p) => p.arg === n))
       .map((n) => P(n, `${n} is ${specs[n].dtype}: torch computes the loss, but no gradient can reach an integer tensor`, specs[n].dtype, `${n}.float() if it is a model output`, "silent"));
   }
   function tensorOptionRules(c, specs, names, options, env) {
@@ -601,7 +602,7 @@ export function makeEngine(payload) {
   return {
     contracts: C, messages: M, dtypes: S.dtypes, UsageError,
     key, similarity, closest, suggest, resolve,
-    dtypeGroup, parseDtype, parseDims, parseShape, parseSpec, specStr, broadcastShapes,
+    dtypeGroup, differentiable, parseDtype, parseDims, parseShape, parseSpec, specStr, broadcastShapes,
     tokens, fmtShape, render, match, shapeFix, concrete,
     dtypeOk, dtypeStage, acceptText, dtypeFix, parseOption,
     shapeRules, size1Rule, broadcastRule, dtypeRules, deviceRule, precisionRule, floatRule, gradRule, tensorOptionRules, forbidRule, trapRule, toleratedRule, outputShape, checkForm,

@@ -100,8 +100,8 @@ def _value_problems(contract: Contract, named: dict[str, Any], bound: dict[str, 
             continue
         x = t.detach()
         floating = x.is_floating_point()
-        if floating and bool(x.isnan().any()):
-            continue  # reported by _nan_problems
+        if x.is_complex() or (floating and bool(x.isnan().any())):
+            continue  # complex values have no order; NaN is reported by _nan_problems
         lo, hi = float(x.min()), float(x.max())
         if rule == "logits" and floating and lo >= 0.0 and hi <= 1.0:
             sums = x.sum(1) if x.ndim > 1 and contract.name == "CrossEntropyLoss" else None

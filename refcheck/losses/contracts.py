@@ -18,9 +18,21 @@ FLOAT = Dt(("float",))
 FLOAT_OR_INT = Dt(("float", "int"))
 ANY_NUMBER = Dt(("float", "int", "bool"))
 REAL_TARGET = Dt(("float", "int", "bool"), intended=("float",), tolerated="integer and bool targets are promoted to the input's float dtype")
-SIGN_LABELS = Dt(("float", "int", "bool"), intended=("float",), tolerated="integer and bool labels are promoted; use -1. and 1.")
-CTC_IDS = Dt(("float", "int", "bool"), intended=("int64", "int32"), tolerated="float ids are truncated silently on CPU (1.7 reads as 1), bool reads as ids 0/1",
+SIGN_LABELS = Dt(("float", "int", "bool", "complex"), intended=("float",), tolerated="integer and bool labels are promoted; use -1. and 1.")
+CTC_IDS = Dt(("float", "int", "bool", "complex"), intended=("int64", "int32"), tolerated="float ids are truncated silently on CPU (1.7 reads as 1), bool reads as ids 0/1",
              warn_tolerated=True)
+# complex tensors (measured on CPU): some losses compute with them, some give a complex loss that backward() refuses
+CPLX_BACKWARD = {"complex": "backward"}
+GAUSS_DT = Dt(("float", "int"), stages=CPLX_BACKWARD)
+EMBEDDINGS = Dt(("float", "int", "complex"))
+L1_INPUT = Dt(("float", "int", "complex"), stages={"bool": "error"}, intended=("float",),
+              tolerated="an integer input gives a loss but can receive no gradient; complex inputs give |input - target|")
+L1_TARGET = Dt(("float", "int", "complex"))
+POISSON_INPUT = Dt(("float", "int"), stages={"bool": "error", "complex": "backward"}, intended=("float",),
+                   tolerated="an integer input gives a loss but can receive no gradient")
+POISSON_TARGET = Dt(("float", "int", "bool"), stages=CPLX_BACKWARD, intended=("float",), tolerated="integer and bool targets are promoted to the input's float dtype")
+CTC_IDS_PADDED = Dt(("float", "int", "bool"), stages={"complex": "warning"}, intended=("int64", "int32"),
+                    tolerated="float ids are truncated silently on CPU (1.7 reads as 1), bool reads as ids 0/1", warn_tolerated=True)
 LENGTHS = Dt(("int",), fix=".long()", intended=("int64", "int32"), tolerated="other integer dtypes are converted")
 # torch computes with an integer prediction; only backward() fails, as nothing can require grad
 GRAD_FLOAT_OR_INT = Dt(("float", "int"), stages={"bool": "error"}, intended=("float",),
@@ -234,7 +246,7 @@ _LIST: list[Contract] = [
                {"specs": {"input": "float32[8,3]", "target": "float32[8,3]"}, "options": {"pos_weight": "float32[3]"}}),
         traps=(*_broadcast_traps(), {"specs": {"input": "float32[8,3]", "target": "float32[8,3]"}, "options": {"pos_weight": "float32[8]"}}),
     ),
-    _pointwise("L1Loss", "l1_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, FLOAT_OR_INT, "warn",
+    _pointwise("L1Loss", "l1_loss", "real values (predictions)", L1_INPUT, L1_TARGET, "warn",
                summary="Mean absolute error between prediction and target of the same shape.", aliases=("l1", "mae", "mean_absolute_error"),
                mistakes=("Shape `(N, 1)` prediction vs `(N,)` target: broadcasts to `(N, N)` with only a UserWarning; the loss is wrong. Squeeze one side.",
                          "bool targets raise (subtraction on bool); convert with `.float()`.")),
@@ -244,7 +256,7 @@ _LIST: list[Contract] = [
                          "Integer or bool targets work (type promotion), but a float64 target makes the loss float64."),
                version_note="torch 2.9.1 accepts a target of another dtype in forward but raises in backward "
                "('Found dtype Float but expected Double'); torch 2.14.1 promotes (measured by nox -s verify-matrix)."),
-    _pointwise("HuberLoss", "huber_loss", "real values (predictions)", FLOAT, Dt(("same",), stage="backward", fix="target.to(input.dtype)"), "warn",
+    _pointwise("HuberLoss", "huber_loss", "real values (predictions)", FLOAT, Dt(("same",), stage="backward", stages={"complex": "forward"}, fix="target.to(input.dtype)"), "warn",
                summary="Quadratic below delta, linear above: a robust regression loss.", aliases=("huber",),
                options=(Option("delta", 1.0, "float", "threshold between quadratic and linear parts", low=0.0, low_open=True),),
                mistakes=("Target of another dtype (int64 labels, float64 from numpy): the forward pass works and backward() raises 'Found dtype Long but expected Float'. Use `target.to(input.dtype)`.",
@@ -278,7 +290,7 @@ _LIST: list[Contract] = [
         traps=(*({"specs": t["specs"], "options": {"reduction": "batchmean"}} for t in _broadcast_traps()),
                {"specs": {"input": "float32[8,3]", "target": "float32[8,3]"}, "options": {"reduction": "mean"}}),
     ),
-    _pointwise("PoissonNLLLoss", "poisson_nll_loss", "log-rates (log_input=True) or rates", GRAD_FLOAT_OR_INT, REAL_TARGET, "silent",
+    _pointwise("PoissonNLLLoss", "poisson_nll_loss", "log-rates (log_input=True) or rates", POISSON_INPUT, POISSON_TARGET, "silent",
                summary="Negative log-likelihood of a Poisson target; with log_input=True (default) input is the log of the rate.",
                aliases=("poisson",), target_kind="counts",
                options=(Option("log_input", True, "bool", "input is log(rate) (True) or rate (False)"), Option("full", False, "bool", "add the Stirling term"),
@@ -293,14 +305,14 @@ _LIST: list[Contract] = [
         args=(Arg("input", "predicted means", "input", grad=True), Arg("target", "real values", "target"),
               Arg("var", "predicted variances (> 0)", "extra", grad=True, values="positive", python="float")),
         forms=tuple(
-            Form(name, {"input": "*b,D", "target": "*t", "var": var}, {"input": FLOAT_OR_INT, "target": FLOAT_OR_INT, "var": FLOAT},
+            Form(name, {"input": "*b,D", "target": "*t", "var": var}, {"input": GAUSS_DT, "target": GAUSS_DT, "var": FLOAT},
                  out="=broadcast", broadcast=("input", "target"), mode="silent")
             for name, var in (("var per element", "*b,D"), ("one var per sample (last dim 1)", "*b,1"), ("one var per sample (last dim dropped)", "*b"))
         ) + (
-            Form("var with one size-1 dim (broadcasts)", {"input": "*b", "target": "*t", "var": "*v"}, {"input": FLOAT_OR_INT, "target": FLOAT_OR_INT, "var": FLOAT},
+            Form("var with one size-1 dim (broadcasts)", {"input": "*b", "target": "*t", "var": "*v"}, {"input": GAUSS_DT, "target": GAUSS_DT, "var": FLOAT},
                  out="=broadcast", broadcast=("input", "target"), mode="silent", size1_of=("var", "input"),
                  note="var has input's dims except one, where it is 1, e.g. (1, 3) or (4, 1, 32, 32) for input (4, 3, 32, 32)"),
-            Form("0-dim", {"input": "", "target": "", "var": ""}, {"input": FLOAT_OR_INT, "target": FLOAT_OR_INT, "var": FLOAT}, out=""),
+            Form("0-dim", {"input": "", "target": "", "var": ""}, {"input": GAUSS_DT, "target": GAUSS_DT, "var": FLOAT}, out=""),
         ),
         options=(Option("full", False, "bool", "add the constant term"), Option("eps", 1e-6, "float", "clamp for var"), _reduction()),
         mistakes=("var of another shape than input, input[..., :1] or input[..., 0]: ValueError 'var is of incorrect size'.",
@@ -359,7 +371,7 @@ _LIST: list[Contract] = [
         summary="Multi-label one-vs-all logistic loss on logits with a 0/1 target of the same shape (averaged over classes).",
         aliases=("multilabel_soft_margin",),
         args=(Arg("input", "logits", "input", grad=True), Arg("target", "0/1 labels", "target", values="prob")),
-        forms=(Form("elementwise over classes", {"input": "*a,C", "target": "*b"}, {"input": FLOAT, "target": Dt(("float", "int"), fix="target.float()")},
+        forms=(Form("elementwise over classes", {"input": "*a,C", "target": "*b"}, {"input": FLOAT, "target": Dt(("float", "int"), stages=CPLX_BACKWARD, fix="target.float()")},
                     out="=broadcast[:-1]", broadcast=("input", "target"), mode="silent"),),
         options=(_weight("a manual rescaling weight per class, shape (C)"), _reduction()),
         mistakes=("bool targets raise; use `.float()`.", "Shapes broadcast silently: `(N, 1)` vs `(N,)` gives an `(N, N)` intermediate."),
@@ -403,7 +415,7 @@ _LIST: list[Contract] = [
         summary=summary, aliases=aliases,
         args=(Arg("anchor", "embeddings", "input", grad=True), Arg("positive", "embeddings", "extra", grad=True), Arg("negative", "embeddings", "extra", grad=True)),
         forms=(Form("embeddings", {"anchor": "*a", "positive": "*b", "negative": "*c"},
-                    {"anchor": FLOAT_OR_INT, "positive": FLOAT_OR_INT, "negative": FLOAT_OR_INT}, out="=broadcast[:-1]",
+                    {"anchor": EMBEDDINGS, "positive": EMBEDDINGS, "negative": EMBEDDINGS}, out="=broadcast[:-1]",
                     broadcast=("anchor", "positive", "negative"), mode="same_ndim", note="same number of dims, broadcastable; distance over the last dim"),),
         options=(*opts, _reduction()),
         mistakes=("Mixing a `(D,)` anchor with `(N, D)` positives: all three need the same number of dims.",
@@ -431,7 +443,7 @@ _LIST: list[Contract] = [
               Arg("target_lengths", "lengths <= S", "extra", values="len:S", python="list")),
         forms=(
             Form("padded targets", {"log_probs": "T,N,C", "targets": "N,S", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N"),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS_PADDED, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N"),
             Form("concatenated targets", {"log_probs": "T,N,C", "targets": "L", "input_lengths": "N", "target_lengths": "N"},
                  {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N",
                  note="targets concatenated into one 1-D tensor of length sum(target_lengths)"),

@@ -33,6 +33,7 @@ from refcheck.losses.spec import (
     Spec,
     SpecError,
     broadcast_shapes,
+    differentiable,
     dtype_group,
     parse_spec,
 )
@@ -302,7 +303,7 @@ def dtype_rules(contract: Contract, form: Form, specs: dict[str, Spec], names: l
         d = specs[name].dtype
         stage = dtype_stage(dt, d)
         rule = f"{name} dtype must be {accept_text(dt, first_dtype)} ({form.name if len(contract.forms) > 1 else contract.arg(name).kind})"
-        if contract.arg(name).grad and dtype_group(d) != "float" and stage == "backward":
+        if contract.arg(name).grad and not differentiable(d) and stage == "backward":
             rule += "; an integer tensor cannot require grad, so backward() fails"
         problems.append(Problem(name, rule, f"{d} (torch calls it {TORCH_NAMES[d]})", dtype_fix(dt, name, first), stage))
     return problems
@@ -363,7 +364,7 @@ def size1_rule(form: Form, specs: dict[str, Spec]) -> list[Problem]:
 
 def float_rule(specs: dict[str, Spec], names: list[str], problems: list[Problem]) -> list[Problem]:
     """At least one floating tensor (unless torch already raises for another reason)."""
-    if any(dtype_group(specs[n].dtype) == "float" for n in names) or any(p.stage in ("forward", "error") for p in problems):
+    if any(differentiable(specs[n].dtype) for n in names) or any(p.stage in ("forward", "error") for p in problems):
         return []
     first = names[0]
     return [Problem(first, "at least one tensor must be floating point: with only integer/bool tensors torch cannot compute a differentiable loss",
@@ -375,12 +376,12 @@ def grad_rule(contract: Contract, specs: dict[str, Spec], names: list[str], prob
     grad_names = [n for n in names if contract.arg(n).grad]
     if any(a.grad and not a.module for a in contract.args):  # the fused Linear's own weight gets the gradient
         return []
-    if grad_names and not any(dtype_group(specs[n].dtype) == "float" for n in grad_names) and not any(p.arg in grad_names for p in problems):
+    if grad_names and not any(differentiable(specs[n].dtype) for n in grad_names) and not any(p.arg in grad_names for p in problems):
         return [Problem(grad_names[0], f"{' or '.join(grad_names)} must be floating point to receive a gradient: integer tensors cannot require grad",
                         ", ".join(f"{n} {specs[n].dtype}" for n in grad_names), f"{grad_names[0]}.float() (model outputs are floating point)", "backward")]
     return [Problem(n, f"{n} is {specs[n].dtype}: torch computes the loss, but no gradient can reach an integer tensor", specs[n].dtype,
                     f"{n}.float() if it is a model output", "silent")
-            for n in grad_names if dtype_group(specs[n].dtype) != "float" and not any(p.arg == n for p in problems)]
+            for n in grad_names if not differentiable(specs[n].dtype) and not any(p.arg == n for p in problems)]
 
 
 def tensor_option_rules(contract: Contract, specs: dict[str, Spec], names: list[str], options: dict[str, Any], env: dict[str, Any]) -> list[Problem]:

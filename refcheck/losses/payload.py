@@ -25,7 +25,7 @@ def payload() -> dict[str, Any]:
         "contracts": {name: to_json(c) for name, c in CONTRACTS.items()},
         "names": {"index": INDEX, "classes": list(CONTRACTS), "cutoff": names.CUTOFF, "prefixes": list(names.PREFIXES)},
         "spec": {
-            "dtype_aliases": spec.DTYPE_ALIASES, "dtypes": list(spec.DTYPES), "float_dtypes": list(spec.FLOAT_DTYPES),
+            "dtype_aliases": spec.DTYPE_ALIASES, "dtypes": list(spec.DTYPES), "float_dtypes": list(spec.FLOAT_DTYPES), "complex_dtypes": list(spec.COMPLEX_DTYPES),
             "torch_names": spec.TORCH_NAMES, "grammar": spec.GRAMMAR, "spec_re": spec.SPEC_RE, "shape_re": spec.SHAPE_RE,
             "split_re": spec.SPLIT_RE, "dims_split_re": spec.DIMS_SPLIT_RE, "int_re": spec.INT_RE, "float_re": spec.FLOAT_RE,
         },

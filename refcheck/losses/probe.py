@@ -16,8 +16,8 @@ from refcheck.losses.diagnose import diagnose
 from refcheck.losses.model import Contract
 from refcheck.losses.spec import Spec, parse_spec
 
-GRAD_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64")
-DATA_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8", "bool")
+GRAD_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "complex64")
+DATA_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8", "bool", "complex64")
 
 
 @dataclass
@@ -73,7 +73,7 @@ def _values(torch, spec: Spec, how: str, env: dict[str, Any], device: str):
         return torch.full(shape, int(n), dtype=dtype, device=device)
     if spec.dtype == "bool":
         return torch.randint(0, 2, shape, device=device).bool()
-    floating = dtype.is_floating_point
+    floating = dtype.is_floating_point or dtype.is_complex
     if how in ("class", "label"):
         low = 1 if how == "label" else 0
         high = max(low + 1, min(2, int(env.get("C", 1))))  # valid class ids even when C == 1 (a 0-dim score holds one class)
@@ -130,7 +130,7 @@ def run_case(contract: Contract, specs: dict[str, str], options: dict[str, Any],
     for arg in contract.module_args:
         spec = parse_spec(specs[arg.name])
         t = _values(torch, spec, arg.values, env, device)
-        if arg.grad and t.is_floating_point():
+        if arg.grad and (t.is_floating_point() or t.is_complex()):
             t.requires_grad_(True)
         tensors.append(t)
     with warnings.catch_warnings(record=True) as caught:

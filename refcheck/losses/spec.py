@@ -22,14 +22,18 @@ DTYPE_ALIASES: dict[str, str] = {
     "int8": "int8", "i8": "int8",
     "uint8": "uint8", "u8": "uint8", "byte": "uint8",
     "bool": "bool",
+    "complex64": "complex64", "cfloat": "complex64", "c64": "complex64",
+    "complex128": "complex128", "cdouble": "complex128", "c128": "complex128",
 }
-DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool")
+DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64", "complex128")
 FLOAT_DTYPES = ("float32", "float64", "float16", "bfloat16")
 INT_DTYPES = ("int64", "int32", "int16", "int8", "uint8")
+COMPLEX_DTYPES = ("complex64", "complex128")
 # the names torch uses in its messages ("expected scalar type Long but found Float")
 TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-GRAMMAR = ("DTYPE[D1,D2,...] with DTYPE one of float32 float64 float16 bfloat16 int64 int32 int16 int8 uint8 bool "
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+GRAMMAR = ("DTYPE[D1,D2,...] with DTYPE one of float32 float64 float16 bfloat16 int64 int32 int16 int8 uint8 bool complex64 complex128 "
            "(e.g. float32[8,10], int64[8], float32[] for a scalar), or a shape and a dtype as Python prints them: "
            "torch.Size([8, 10]) torch.float32, (8, 10) long, [8, 10] float32, 8x10 float32")
 
@@ -66,8 +70,13 @@ class Spec:
 
 
 def dtype_group(dtype: str) -> str:
-    """'float', 'int' or 'bool'."""
-    return "float" if dtype in FLOAT_DTYPES else "bool" if dtype == "bool" else "int"
+    """'float', 'complex', 'int' or 'bool'."""
+    return "float" if dtype in FLOAT_DTYPES else "complex" if dtype in COMPLEX_DTYPES else "bool" if dtype == "bool" else "int"
+
+
+def differentiable(dtype: str) -> bool:
+    """Floating or complex: a tensor of this dtype can require grad."""
+    return dtype_group(dtype) in ("float", "complex")
 
 
 def parse_dtype(text: str) -> str:
