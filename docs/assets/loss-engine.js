@@ -600,7 +600,7 @@ export function makeEngine(payload) {
   }
 
   return {
-    contracts: C, messages: M, dtypes: S.dtypes, UsageError,
+    contracts: C, messages: M, dtypes: S.dtypes, tables: payload.tables, UsageError,
     key, similarity, closest, suggest, resolve,
     dtypeGroup, differentiable, parseDtype, parseDims, parseShape, parseSpec, specStr, broadcastShapes,
     tokens, fmtShape, render, match, shapeFix, concrete,

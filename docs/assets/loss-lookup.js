@@ -27,13 +27,6 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-function shapeText(p) {
-  if (p === undefined) return "–";
-  const t = p.split(",").map((x) => x.trim()).filter((x) => x);
-  if (t.length === 1 && t[0][0] === "*") return "any shape";
-  return t.length ? "(" + t.join(", ") + ")" : "() scalar";
-}
-
 /** Fill the form from {loss, shapes: {arg: [dims]}, dtypes: {arg: dtype}, made, options} and answer. */
 export function fill(question) {
   if (widget) widget.fill(question);
@@ -104,10 +97,10 @@ function mount(root, engine) {
     reduction.value = c.reductions.includes(state.get("reduction")) ? state.get("reduction") : "mean";
     const head = el("tr", {}, ...["form", ...moduleArgs.map((a) => a.name), "output (none)"].map((h) => el("th", {}, h)));
     const body = el("tbody");
-    for (const f of c.forms.filter((x) => !x.fails)) {
-      body.append(el("tr", {}, el("td", {}, f.name),
-        ...moduleArgs.map((a) => el("td", {}, el("code", {}, `${shapeText(f.shapes[a.name])} ${(f.dtypes[a.name] || { accept: [] }).accept.join(" | ")}`))),
-        el("td", {}, el("code", {}, f.out.startsWith("=") ? "broadcast shape" + (f.out.endsWith("[:-1]") ? " minus last dim" : "") : shapeText(f.out)))));
+    const table = engine.tables[c.name];
+    for (const row of table.rows) {
+      body.append(el("tr", {}, el("td", {}, row.form, row.notes ? el("br") : "", row.notes ? el("small", {}, row.notes) : ""),
+        ...moduleArgs.map((a) => el("td", {}, el("code", {}, row[a.name]))), el("td", {}, el("code", {}, row[table.out_key]))));
     }
     rules.replaceChildren(el("p", {}, el("strong", {}, c.name), ` (F.${c.functional}): ${c.summary}`), el("table", {}, el("thead", {}, head), body));
   }

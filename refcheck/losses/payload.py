@@ -14,6 +14,7 @@ from typing import Any
 
 from refcheck.losses import messages, names, spec
 from refcheck.losses.contracts import CONTRACTS, INDEX
+from refcheck.losses.describe import OUT_KEY, forms_table
 from refcheck.losses.model import STAGE_TEXT, to_json
 
 PATH = Path(__file__).resolve().parents[2] / "docs" / "assets" / "loss-payload.json"
@@ -23,6 +24,8 @@ def payload() -> dict[str, Any]:
     """Everything the engine needs, and nothing it would have to re-derive."""
     return {
         "contracts": {name: to_json(c) for name, c in CONTRACTS.items()},
+        # the accepted forms in words (describe.py), shown by the widget as they are: no third implementation
+        "tables": {name: {"out_key": OUT_KEY, "rows": forms_table(c)} for name, c in CONTRACTS.items()},
         "names": {"index": INDEX, "classes": list(CONTRACTS), "cutoff": names.CUTOFF, "prefixes": list(names.PREFIXES)},
         "spec": {
             "dtype_aliases": spec.DTYPE_ALIASES, "dtypes": list(spec.DTYPES), "float_dtypes": list(spec.FLOAT_DTYPES), "complex_dtypes": list(spec.COMPLEX_DTYPES),

@@ -190,3 +190,9 @@ def test_dtype_support_depends_on_the_device(page):
     assert "no CPU kernel for float16" in result.inner_text() and "loss-lookup-invalid" in result.get_attribute("class")
     page.select_option("#loss-lookup-device", "cuda")
     assert "valid" in result.inner_text() and "device=cuda" in page.url
+
+
+def test_rules_table_says_what_to_pass_as_the_cheatsheet_does(page):
+    open_lookup(page, "?loss=ctc")
+    rules = page.locator("#loss-lookup-rules").inner_text()
+    assert "int64 / int32; tolerated, not intended: float*" in rules and "truncated silently" in rules
