@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from refcheck.losses.messages import MADE
 from refcheck.torchenv import DEVICES, UsageError
 
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--target", metavar="SPEC", help="dtype[shape], e.g. int64[8]")
     ex.add_argument("--extra", action="append", metavar="NAME=SPEC", help="extra tensor, e.g. var=float32[8,1]; repeatable")
     ex.add_argument("--option", action="append", metavar="KEY=VALUE", help="constructor option, e.g. reduction=none; repeatable")
+    ex.add_argument("--made", choices=MADE, help="how the first tensor was made (warns, e.g., on probabilities fed to NLLLoss)")
+    ex.add_argument("--on", choices=("cpu", "cuda"), default="cpu", help="device the tensors live on (dtype support differs; default: cpu)")
     ex.add_argument("--json", action="store_true")
     return parser
 

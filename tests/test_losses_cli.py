@@ -63,6 +63,13 @@ def test_explain_valid_exit_0(capsys):
     assert code == 0 and "valid (class indices): output shape (8,) with reduction='none'" in out
 
 
+def test_explain_reads_what_python_prints(capsys):
+    code, out, _ = run(capsys, "explain", "nll", "--input", "torch.Size([8, 10]) torch.float32", "--target", "(8,) long")
+    assert code == 0 and "NLLLoss(input=float32[8,10], target=int64[8])" in out
+    code, out, _ = run(capsys, "explain", "mse", "--input", "8x1 float32", "--target", "[8] float32", "--option", "reduce=false")
+    assert code == 1 and "fix:  reduction='none'" in out and "would be (8, 8) with reduction='none'" in out
+
+
 def test_explain_extra_tensor_and_json(capsys):
     code, out, _ = run(capsys, "explain", "GaussianNLLLoss", "--input", "float32[8,3]", "--target", "float32[8,3]",
                        "--extra", "var=float32[8,1]", "--option", "reduction=none", "--json")
@@ -94,6 +101,8 @@ def test_explain_warning_broadcast(capsys):
     (["explain", "ce", "--input", "float32[8,10]", "--target", "int64[8]", "--option", "foo=1"], "valid options: weight"),
     (["explain", "ce", "--input", "float32[8,10]", "--target", "int64[8]", "--extra", "var=float32[8]"], "no extra tensor 'var'"),
     (["explain", "ce", "--input", "float32[8,10]", "--target", "int64[8]", "--option", "label_smoothing=lots"], "expected a number"),
+    (["explain", "ce", "--input", "(8, 10)", "--target", "int64[8]"], "no dtype in '(8, 10)'"),
+    (["explain", "mse", "--input", "float32[8]", "--target", "float32[8]", "--option", "reduce=maybe"], "expected true or false"),
 ])
 def test_user_mistakes_are_one_line_exit_2(argv, match):
     line = assert_clean_error(run_cli(*argv))

@@ -19,7 +19,7 @@ from refcheck.losses.diagnose import diagnose, tokens
 from refcheck.losses.model import STAGES, Dt, to_json
 from refcheck.losses.spec import DTYPES, Spec, parse_spec
 
-GROUPS = {"float", "int", "bool", "same"}
+GROUPS = {"float", "int", "bool", "complex", "same"}
 TOKEN = re.compile(r"^([A-Za-z]\w*|\d+|[*+][a-z]\w*)$")
 
 
@@ -38,6 +38,8 @@ def test_contract_is_well_formed(name):
         for dt in f.dtypes.values():
             assert set(dt.accept) <= GROUPS | set(DTYPES), dt
             assert dt.stage in STAGES and set(dt.stages.values()) <= set(STAGES)
+            assert set(dt.intended) <= GROUPS | set(DTYPES) and set(dt.not_on_cpu) <= set(DTYPES)
+            assert not dt.warn_tolerated or (dt.intended and dt.tolerated)
         assert set(f.broadcast) <= set(names)
         assert set(f.forbid) <= {o.name for o in c.options}
         assert not f.fails or (f.fails in STAGES and f.why)

@@ -43,7 +43,15 @@ CASES = [
     # --- options of cross entropy
     ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"weight": "float32[9]"}, "forward-error", None, "weight (10,)"),
     ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"weight": "float64[10]"}, "forward-error", None, "weight.to(input.dtype)"),
-    ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"label_smoothing": "1.5"}, "forward-error", None, "[0.0, 1.0]"),
+    ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"label_smoothing": "1.5"}, "forward-error", None, "<= 1.0"),
+    ("HuberLoss", {"input": "float32[8]", "target": "float32[8]"}, {"delta": "0"}, "forward-error", None, "> 0.0"),
+    ("MSELoss", {"input": "float32[8]", "target": "float32[8]"}, {"reduce": "false"}, "warning", [8], "deprecated reduction='none'"),
+    ("MultiMarginLoss", {"input": "float16[8,4]", "target": "int64[8]"}, {}, "forward-error", None, "no CPU kernel input.float()"),
+    ("GaussianNLLLoss", {"input": "float32[4,3]", "target": "float32[4,3]", "var": "float32[1,3]"}, {}, "ok", [], ""),
+    ("GaussianNLLLoss", {"input": "float32[4,3]", "target": "float32[4,3]", "var": "float32[1,1]"}, {}, "forward-error", None, "var"),
+    ("BCEWithLogitsLoss", {"input": "float64[8]", "target": "float32[8]"}, {}, "ok", [], "precision lost"),
+    ("CTCLoss", {"log_probs": "float32[50,4,20]", "targets": "float32[4,10]", "input_lengths": "int64[4]", "target_lengths": "int64[4]"}, {}, "ok", [],
+     "tolerated truncated targets.long()"),
     ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"reduction": "avg"}, "forward-error", None, "reduction='mean'"),
     ("CrossEntropyLoss", {"input": "float32[8,10]", "target": "int64[8]"}, {"reduction": "batchmean"}, "forward-error", None, "'none', 'mean', 'sum'"),
     # --- nll

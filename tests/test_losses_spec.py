@@ -34,13 +34,38 @@ def test_parse(text, dtype, shape):
     ("float32[8,,3]", "bad dimension ''"),
     ("float32", "malformed tensor spec"),
     ("", "empty tensor spec"),
-    ("complex64[3]", "unknown dtype"),
-    ("[8,10]", "malformed"),
+    ("complex32[3]", "unknown dtype"),
+    ("[8,10]", "no dtype in '\\[8,10\\]'"),
+    ("torch.Size([8, 10])", "no dtype"),
+    ("8x", "malformed"),
+    ("(8,,10) float32", "bad dimension ''"),
+    ("torch.Size([8, 10]) torch.flaot32", "did you mean float32"),
 ])
 def test_malformed_specs_name_the_grammar(text, match):
     with pytest.raises(SpecError, match=match) as info:
         parse_spec(text)
     assert GRAMMAR in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("text,spec", [
+    ("torch.Size([8, 10]) torch.float32", Spec("float32", (8, 10))),  # print(x.shape, x.dtype)
+    ("torch.float32 torch.Size([8])", Spec("float32", (8,))),
+    ("(8, 10) long", Spec("int64", (8, 10))),
+    ("(8,) float", Spec("float32", (8,))),
+    ("[8, 10] float32", Spec("float32", (8, 10))),
+    ("8x10 torch.int64", Spec("int64", (8, 10))),
+    ("8 × 10 × 3 half", Spec("float16", (8, 10, 3))),
+    ("float64, (2, 3)", Spec("float64", (2, 3))),
+    ("torch.Size([]) bool", Spec("bool", ())),
+])
+def test_pasted_shapes_and_dtypes(text, spec):
+    assert parse_spec(text) == spec
+
+
+def test_a_shape_alone_takes_the_dtype_given_separately():
+    assert parse_spec("torch.Size([8, 10])", "torch.long") == Spec("int64", (8, 10))
+    assert parse_spec("8x10", "float32") == Spec("float32", (8, 10))
+    assert parse_spec("int64[3]", "float32") == Spec("int64", (3,))  # the text's own dtype wins
 
 
 @given(st.sampled_from(DTYPES), st.lists(st.integers(0, 10_000), max_size=6))

@@ -12,7 +12,7 @@ import warnings
 from collections import Counter
 
 from refcheck import claim
-from refcheck.losses.contracts import CONTRACTS
+from refcheck.losses.contracts import CONTRACTS, LEGACY_REDUCTION
 from refcheck.losses.probe import probe
 
 PAGE = "losses/index.md"
@@ -48,6 +48,12 @@ def contracts_complete(ctx):
         c.functional for c in CONTRACTS.values() if c.name not in newer and not callable(getattr(F, c.functional, None))
     )
     ctx.expect_equal(missing_functional, [], "functional names that torch.nn.functional lacks")
+    import inspect
+
+    import torch.nn as nn
+
+    legacy = sorted(n for n in classes if n in CONTRACTS and "size_average" in inspect.signature(getattr(nn, n).__init__).parameters)
+    ctx.expect_equal(sorted(LEGACY_REDUCTION), legacy, "losses whose constructor still takes size_average/reduce")
     return {"losses_in_torch": len(classes), "contracts": len(CONTRACTS), "classes": classes, "newer_than_installed_torch": newer}
 
 
@@ -239,3 +245,24 @@ def huber_backward(ctx):
     sl1.backward()
     ctx.expect(x.grad is not None and bool(torch.isfinite(x.grad).all()), "SmoothL1Loss backward gives a finite gradient")
     return {"forward_loss": loss.item(), "backward_error": msg}
+
+
+@claim(
+    "losses.silent-misuses",
+    page=PAGE,
+    says="Every entry of the silent-misuse catalogue is a real call that torch runs without raising; check_loss_inputs "
+    "names the misuse in a LossInputWarning for every entry not marked as a known gap, which is at least 85% of the catalogue.",
+    tags=("losses", "silent-misuse", "statistical"),
+)
+def silent_misuses(ctx):
+    from refcheck.losses.misuse import MISUSES, run
+
+    rows = [run(m, ctx.generator(i)) for i, m in enumerate(MISUSES)]
+    for m, r in zip(MISUSES, rows):
+        ctx.expect_equal(r["torch_raised"], None, f"{m.id}: torch's exception")
+        ctx.expect_equal(r["flagged"], m.flagged, f"{m.id}: refcheck warns naming the misuse ('{m.expect}')" if m.flagged else f"{m.id}: known gap, not flagged")
+    rate = sum(r["flagged"] for r in rows) / len(rows)
+    ctx.expect_greater(rate, 0.85, "fraction of the catalogue flagged")
+    return {"misuses": len(rows), "flagged": sum(r["flagged"] for r in rows), "flagged_fraction": rate,
+            "catalogue": [{"misuse": r["what"], "loss": r["loss"], "torch": "raises nothing" if r["torch_raised"] is None else r["torch_raised"],
+                           "refcheck": r["refcheck_warning"] or "(not flagged: known gap)"} for r in rows]}

@@ -76,16 +76,16 @@ def specs_from_args(contract: Contract, input_spec: str, target_spec: str | None
     return specs
 
 
-def explain(contract: Contract, specs: dict[str, str], options: dict[str, str]) -> dict:
+def explain(contract: Contract, specs: dict[str, str], options: dict[str, str], made: str | None = None, device: str = "cpu") -> dict:
     try:
-        return diagnose(contract, specs, options).to_dict()
+        return diagnose(contract, specs, options, made, device).to_dict()
     except (DiagnoseError, SpecError) as exc:
         raise UsageError(str(exc)) from None
 
 
 def explain_text(d: dict) -> str:
     call = f"{d['loss']}(" + ", ".join(f"{k}={v}" for k, v in d["specs"].items()) + "".join(f", {k}={v!r}" for k, v in d["options"].items()) + ")"
-    red = d["options"].get("reduction", "mean")
+    red = d["reduction"]
     lines = [call]
     if d["valid"]:
         lines.append(f"valid ({d['form']}): output shape {fmt_shape(d['output_shape'])} with reduction={red!r}")
@@ -117,6 +117,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     contract = _resolve(args.name)
     specs = specs_from_args(contract, args.input, args.target, args.extra)
     options = dict(_split(o, "--option") for o in args.option or [])
-    d = explain(contract, specs, options)
+    # --made / --on are read when the parser defines them (refcheck/cli.py); the diagnosis takes both
+    d = explain(contract, specs, options, getattr(args, "made", None), getattr(args, "on", None) or "cpu")
     print(json.dumps(d, indent=1) if args.json else explain_text(d))
     return 0 if d["valid"] else 1

@@ -8,23 +8,42 @@ this data. Edit the data, and ``refcheck verify --only losses`` tells you if tor
 
 from __future__ import annotations
 
-import difflib
-import re
+from dataclasses import replace
 
 from refcheck.losses.model import Arg, Contract, Dt, Form, Option
+from refcheck.losses.names import build_index, key, suggest
 
 # ---------------------------------------------------------------------------- shared pieces
 FLOAT = Dt(("float",))
 FLOAT_OR_INT = Dt(("float", "int"))
 ANY_NUMBER = Dt(("float", "int", "bool"))
+REAL_TARGET = Dt(("float", "int", "bool"), intended=("float",), tolerated="integer and bool targets are promoted to the input's float dtype")
+SIGN_LABELS = Dt(("float", "int", "bool", "complex"), intended=("float",), tolerated="integer and bool labels are promoted; use -1. and 1.")
+CTC_IDS = Dt(("float", "int", "bool", "complex"), intended=("int64", "int32"), tolerated="float ids are truncated silently on CPU (1.7 reads as 1), bool reads as ids 0/1",
+             warn_tolerated=True)
+# complex tensors (measured on CPU): some losses compute with them, some give a complex loss that backward() refuses
+CPLX_BACKWARD = {"complex": "backward"}
+GAUSS_DT = Dt(("float", "int"), stages=CPLX_BACKWARD)
+EMBEDDINGS = Dt(("float", "int", "complex"))
+L1_INPUT = Dt(("float", "int", "complex"), stages={"bool": "error"}, intended=("float",),
+              tolerated="an integer input gives a loss but can receive no gradient; complex inputs give |input - target|")
+L1_TARGET = Dt(("float", "int", "complex"))
+POISSON_INPUT = Dt(("float", "int"), stages={"bool": "error", "complex": "backward"}, intended=("float",),
+                   tolerated="an integer input gives a loss but can receive no gradient")
+POISSON_TARGET = Dt(("float", "int", "bool"), stages=CPLX_BACKWARD, intended=("float",), tolerated="integer and bool targets are promoted to the input's float dtype")
+CTC_IDS_PADDED = Dt(("float", "int", "bool"), stages={"complex": "warning"}, intended=("int64", "int32"),
+                    tolerated="float ids are truncated silently on CPU (1.7 reads as 1), bool reads as ids 0/1", warn_tolerated=True)
+LENGTHS = Dt(("int",), fix=".long()", intended=("int64", "int32"), tolerated="other integer dtypes are converted")
 # torch computes with an integer prediction; only backward() fails, as nothing can require grad
-GRAD_FLOAT_OR_INT = Dt(("float", "int"), stages={"bool": "error"})
+GRAD_FLOAT_OR_INT = Dt(("float", "int"), stages={"bool": "error"}, intended=("float",),
+                       tolerated="an integer input gives a loss but can receive no gradient")
 SAME = Dt(("same",), fix="target.to(input.dtype)")
-CLASS_IDS = Dt(("int64", "uint8"), fix="target.long()")
+CLASS_IDS = Dt(("int64", "uint8"), fix="target.long()", intended=("int64",), tolerated="uint8 ids work only without spatial dims")
 CLASS_IDS_LONG = Dt(("int64",), fix="target.long()")
 LONG = Dt(("int64",), fix=".long()")
 INTEGRAL = Dt(("int",), fix=".long()")
 PROBS_DT = Dt(("float",), fix="target.float()")
+FLOAT_NOT_HALF_ON_CPU = Dt(("float",), not_on_cpu=("float16", "bfloat16"))  # measured: no Half/BFloat16 CPU kernel
 LCE_INPUT = Dt(("float32",), fix="input.float(), or build the loss with dtype=input.dtype (its Linear weight is float32 by default)")
 
 REDUCTION_DESC = "'none' keeps one loss per element (shape below); 'mean' and 'sum' return a scalar"
@@ -120,7 +139,7 @@ _LIST: list[Contract] = [
         aliases=("ce", "cross-entropy", "softmax_cross_entropy"),
         args=(Arg("input", "logits", "input", grad=True), Arg("target", "class indices or class probabilities", "target", values="class")),
         forms=_class_forms(CLASS_IDS, probs=True),
-        options=(_weight(), IGNORE, Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", low=0.0, high=1.0), _reduction()),
+        options=(_weight(), IGNORE, Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", high=1.0), _reduction()),
         mistakes=("Applying softmax (or log_softmax) before it: the loss is computed on probabilities-of-probabilities, wrong value and weaker gradients, no error.",
                   *_CLASS_MISTAKES,
                   "One logit per sample (`(N,)` or `(N, 1)`) for a binary task: use BCEWithLogitsLoss with a float target of the same shape."),
@@ -181,7 +200,7 @@ _LIST: list[Contract] = [
                  Option("bias", False, "bool", "learnable bias of the fused Linear"),
                  _weight("a manual rescaling weight per class, shape (C)"),
                  Option("ignore_index", None, "int", "target value that is skipped (class indices only; None means -100)"),
-                 Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", low=0.0, high=1.0),
+                 Option("label_smoothing", 0.0, "float", "mixes targets with the uniform distribution", high=1.0),
                  _reduction()),
         mistakes=("Passing logits (`(N, C)`): it applies its own Linear, so input's last dim must be `in_features`.",
                   "int32 or float class ids: use int64 (`target.long()`).",
@@ -215,7 +234,7 @@ _LIST: list[Contract] = [
         summary="Sigmoid + binary cross entropy in one numerically stable op; for binary and multi-label tasks.",
         aliases=("bcewithlogits", "bce_logits", "sigmoid_cross_entropy"),
         args=(Arg("input", "logits", "input", grad=True), Arg("target", "probabilities / 0-1 labels", "target", values="prob")),
-        forms=(Form("same shape", {"input": "*a", "target": "*a"}, {"input": FLOAT, "target": Dt(("float",), fix="target.float()")}, out="*a"),),
+        forms=(Form("same shape", {"input": "*a", "target": "*a"}, {"input": FLOAT, "target": Dt(("float",), fix="target.float()", out_dtype=True)}, out="*a"),),
         options=(Option("weight", None, "tensor", "rescaling weight, broadcast to input", shape="~input"),
                  Option("pos_weight", None, "tensor", "weight of positive examples per class, broadcast along input's last dim, e.g. (C)", shape="~input"),
                  _reduction()),
@@ -227,22 +246,22 @@ _LIST: list[Contract] = [
                {"specs": {"input": "float32[8,3]", "target": "float32[8,3]"}, "options": {"pos_weight": "float32[3]"}}),
         traps=(*_broadcast_traps(), {"specs": {"input": "float32[8,3]", "target": "float32[8,3]"}, "options": {"pos_weight": "float32[8]"}}),
     ),
-    _pointwise("L1Loss", "l1_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, FLOAT_OR_INT, "warn",
+    _pointwise("L1Loss", "l1_loss", "real values (predictions)", L1_INPUT, L1_TARGET, "warn",
                summary="Mean absolute error between prediction and target of the same shape.", aliases=("l1", "mae", "mean_absolute_error"),
                mistakes=("Shape `(N, 1)` prediction vs `(N,)` target: broadcasts to `(N, N)` with only a UserWarning; the loss is wrong. Squeeze one side.",
                          "bool targets raise (subtraction on bool); convert with `.float()`.")),
-    _pointwise("MSELoss", "mse_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, ANY_NUMBER, "warn",
+    _pointwise("MSELoss", "mse_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, REAL_TARGET, "warn",
                summary="Mean squared error between prediction and target of the same shape.", aliases=("mse", "l2", "mean_squared_error"),
                mistakes=("Shape `(N, 1)` prediction vs `(N,)` target: broadcasts to `(N, N)` with only a UserWarning ('Using a target size ... that is different to the input size'); the loss is wrong.",
                          "Integer or bool targets work (type promotion), but a float64 target makes the loss float64."),
                version_note="torch 2.9.1 accepts a target of another dtype in forward but raises in backward "
                "('Found dtype Float but expected Double'); torch 2.14.1 promotes (measured by nox -s verify-matrix)."),
-    _pointwise("HuberLoss", "huber_loss", "real values (predictions)", FLOAT, Dt(("same",), stage="backward", fix="target.to(input.dtype)"), "warn",
+    _pointwise("HuberLoss", "huber_loss", "real values (predictions)", FLOAT, Dt(("same",), stage="backward", stages={"complex": "forward"}, fix="target.to(input.dtype)"), "warn",
                summary="Quadratic below delta, linear above: a robust regression loss.", aliases=("huber",),
-               options=(Option("delta", 1.0, "float", "threshold between quadratic and linear parts", low=0.0),),
+               options=(Option("delta", 1.0, "float", "threshold between quadratic and linear parts", low=0.0, low_open=True),),
                mistakes=("Target of another dtype (int64 labels, float64 from numpy): the forward pass works and backward() raises 'Found dtype Long but expected Float'. Use `target.to(input.dtype)`.",
                          "`(N, 1)` vs `(N,)` shapes broadcast with only a warning.")),
-    _pointwise("SmoothL1Loss", "smooth_l1_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, ANY_NUMBER, "warn",
+    _pointwise("SmoothL1Loss", "smooth_l1_loss", "real values (predictions)", GRAD_FLOAT_OR_INT, REAL_TARGET, "warn",
                summary="Huber loss divided by beta: quadratic below beta, L1 above.", aliases=("smoothl1", "smooth_l1"),
                options=(Option("beta", 1.0, "float", "threshold between L2 and L1 parts", low=0.0),),
                mistakes=("`(N, 1)` vs `(N,)` shapes broadcast with only a warning.",
@@ -271,24 +290,29 @@ _LIST: list[Contract] = [
         traps=(*({"specs": t["specs"], "options": {"reduction": "batchmean"}} for t in _broadcast_traps()),
                {"specs": {"input": "float32[8,3]", "target": "float32[8,3]"}, "options": {"reduction": "mean"}}),
     ),
-    _pointwise("PoissonNLLLoss", "poisson_nll_loss", "log-rates (log_input=True) or rates", GRAD_FLOAT_OR_INT, ANY_NUMBER, "silent",
+    _pointwise("PoissonNLLLoss", "poisson_nll_loss", "log-rates (log_input=True) or rates", POISSON_INPUT, POISSON_TARGET, "silent",
                summary="Negative log-likelihood of a Poisson target; with log_input=True (default) input is the log of the rate.",
                aliases=("poisson",), target_kind="counts",
                options=(Option("log_input", True, "bool", "input is log(rate) (True) or rate (False)"), Option("full", False, "bool", "add the Stirling term"),
                         Option("eps", 1e-8, "float", "added to the rate when log_input=False")),
                mistakes=("Passing rates with log_input=True (the default): exp(rate) is used as the rate, no error.",
                          "Shapes broadcast silently (`(N, 1)` vs `(N,)` gives `(N, N)`)."),
-               values={"target": "nonneg"}),
+               values={"target": "nonneg", "input": "log_rate"}),
     Contract(
         name="GaussianNLLLoss", functional="gaussian_nll_loss", input_kind="predicted means",
         summary="Negative log-likelihood of a Gaussian with predicted mean (input) and predicted variance (var).",
         aliases=("gaussian", "gaussian_nll", "gnll"),
         args=(Arg("input", "predicted means", "input", grad=True), Arg("target", "real values", "target"),
-              Arg("var", "predicted variances (> 0)", "extra", grad=True, values="positive")),
+              Arg("var", "predicted variances (> 0)", "extra", grad=True, values="positive", python="float")),
         forms=tuple(
-            Form(name, {"input": "*b,D", "target": "*t", "var": var}, {"input": FLOAT_OR_INT, "target": FLOAT_OR_INT, "var": FLOAT},
+            Form(name, {"input": "*b,D", "target": "*t", "var": var}, {"input": GAUSS_DT, "target": GAUSS_DT, "var": FLOAT},
                  out="=broadcast", broadcast=("input", "target"), mode="silent")
             for name, var in (("var per element", "*b,D"), ("one var per sample (last dim 1)", "*b,1"), ("one var per sample (last dim dropped)", "*b"))
+        ) + (
+            Form("var with one size-1 dim (broadcasts)", {"input": "*b", "target": "*t", "var": "*v"}, {"input": GAUSS_DT, "target": GAUSS_DT, "var": FLOAT},
+                 out="=broadcast", broadcast=("input", "target"), mode="silent", size1_of=("var", "input"),
+                 note="var has input's dims except one, where it is 1, e.g. (1, 3) or (4, 1, 32, 32) for input (4, 3, 32, 32)"),
+            Form("0-dim", {"input": "", "target": "", "var": ""}, {"input": GAUSS_DT, "target": GAUSS_DT, "var": FLOAT}, out=""),
         ),
         options=(Option("full", False, "bool", "add the constant term"), Option("eps", 1e-6, "float", "clamp for var"), _reduction()),
         mistakes=("var of another shape than input, input[..., :1] or input[..., 0]: ValueError 'var is of incorrect size'.",
@@ -320,7 +344,7 @@ _LIST: list[Contract] = [
             ("float32[8,1]", "float32[8,1]", "float32[8]"), ("float32[8,3]", "float32[8,3]", "float32[8,3]"), ("float32[8,3]", "float32[8,3]", "float32[8]"),
             ("float32[]", "float32[]", "float32[]"), ("float32[8]", "float32[1]", "float32[8]"), ("float32[8]", "float64[8]", "float32[8]"))),
     ),
-    _pointwise("HingeEmbeddingLoss", "hinge_embedding_loss", "distances (e.g. L1 distance between two inputs)", Dt(("float",), stages={"int": "error", "bool": "error"}), ANY_NUMBER, "silent",
+    _pointwise("HingeEmbeddingLoss", "hinge_embedding_loss", "distances (e.g. L1 distance between two inputs)", Dt(("float",), stages={"int": "error", "bool": "error"}), SIGN_LABELS, "silent",
                summary="x for y = 1 and max(0, margin - x) for y = -1: learns distances between pairs.", aliases=("hinge_embedding",),
                target_kind="labels in {-1, 1}", target_values="sign",
                options=(Option("margin", 1.0, "float", "margin"),),
@@ -332,8 +356,9 @@ _LIST: list[Contract] = [
         summary="Multi-label hinge loss; target lists the positive class ids, padded with -1 after the last one.",
         aliases=("multilabel_margin",),
         args=(Arg("input", "scores", "input", grad=True), Arg("target", "class ids padded with -1", "target", values="class")),
-        forms=(Form("batched", {"input": "N,C", "target": "N,C"}, {"input": FLOAT, "target": LONG}, out="N"),
-               Form("unbatched", {"input": "C", "target": "C"}, {"input": FLOAT, "target": LONG}, out="")),
+        forms=(Form("batched", {"input": "N,C", "target": "N,C"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="N"),
+               Form("unbatched", {"input": "C", "target": "C"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out=""),
+               Form("0-dim (one class)", {"input": "", "target": ""}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="")),
         options=(_reduction(),),
         mistakes=("A multi-hot 0/1 target: this loss wants class *ids* padded with -1 (`[3, 0, -1, 1]` means classes 3 and 0); for multi-hot use MultiLabelSoftMarginLoss or BCEWithLogitsLoss.",
                   "uint8/int32 targets: int64 only."),
@@ -346,7 +371,7 @@ _LIST: list[Contract] = [
         summary="Multi-label one-vs-all logistic loss on logits with a 0/1 target of the same shape (averaged over classes).",
         aliases=("multilabel_soft_margin",),
         args=(Arg("input", "logits", "input", grad=True), Arg("target", "0/1 labels", "target", values="prob")),
-        forms=(Form("elementwise over classes", {"input": "*a,C", "target": "*b"}, {"input": FLOAT, "target": Dt(("float", "int"), fix="target.float()")},
+        forms=(Form("elementwise over classes", {"input": "*a,C", "target": "*b"}, {"input": FLOAT, "target": Dt(("float", "int"), stages=CPLX_BACKWARD, fix="target.float()")},
                     out="=broadcast[:-1]", broadcast=("input", "target"), mode="silent"),),
         options=(_weight("a manual rescaling weight per class, shape (C)"), _reduction()),
         mistakes=("bool targets raise; use `.float()`.", "Shapes broadcast silently: `(N, 1)` vs `(N,)` gives an `(N, N)` intermediate."),
@@ -359,8 +384,8 @@ _LIST: list[Contract] = [
         summary="1 - cos(x1, x2) for y = 1, max(0, cos(x1, x2) - margin) for y = -1.",
         aliases=("cosine_embedding", "cosine"),
         args=(Arg("input1", "embeddings", "input", grad=True), Arg("input2", "embeddings", "extra", grad=True), Arg("target", "labels in {-1, 1}", "target", values="sign")),
-        forms=(Form("batched", {"input1": "N,D", "input2": "N,D", "target": "N"}, {"input1": FLOAT_OR_INT, "input2": FLOAT_OR_INT, "target": ANY_NUMBER}, out="N"),
-               Form("unbatched", {"input1": "D", "input2": "D", "target": ""}, {"input1": FLOAT_OR_INT, "input2": FLOAT_OR_INT, "target": ANY_NUMBER}, out="")),
+        forms=(Form("batched", {"input1": "N,D", "input2": "N,D", "target": "N"}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": SIGN_LABELS}, out="N"),
+               Form("unbatched", {"input1": "D", "input2": "D", "target": ""}, {"input1": ANY_NUMBER, "input2": ANY_NUMBER, "target": SIGN_LABELS}, out="")),
         options=(Option("margin", 0.0, "float", "margin, in [-1, 1]"), _reduction()),
         mistakes=("0/1 labels: pairs labelled 0 contribute nothing; use -1/1.", "A `(N, 1)` target: must be `(N,)`.", "3-D inputs: flatten to `(N, D)`."),
         values={"target": "sign"},
@@ -375,10 +400,11 @@ _LIST: list[Contract] = [
         summary="Multi-class hinge loss (SVM-style) on scores with int64 class-index targets.",
         aliases=("multi_margin", "svm"),
         args=(Arg("input", "scores", "input", grad=True), Arg("target", "class indices", "target", values="class")),
-        forms=(Form("batched", {"input": "N,C", "target": "N"}, {"input": FLOAT, "target": LONG}, out="N"),
-               Form("unbatched", {"input": "C", "target": ""}, {"input": FLOAT, "target": LONG}, out=""),
-               Form("unbatched, (1,) target", {"input": "C", "target": "1"}, {"input": FLOAT, "target": LONG}, out="1")),
-        options=(Option("p", 1, "int", "1 or 2"), Option("margin", 1.0, "float", "margin"), _weight("a manual rescaling weight per class, shape (C)"), _reduction()),
+        forms=(Form("batched", {"input": "N,C", "target": "N"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="N"),
+               Form("unbatched", {"input": "C", "target": ""}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out=""),
+               Form("unbatched, (1,) target", {"input": "C", "target": "1"}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="1"),
+               Form("0-dim (one class)", {"input": "", "target": ""}, {"input": FLOAT_NOT_HALF_ON_CPU, "target": LONG}, out="")),
+        options=(Option("p", 1, "int", "1 or 2", low=1, high=2), Option("margin", 1.0, "float", "margin"), _weight("a manual rescaling weight per class, shape (C)"), _reduction()),
         mistakes=("uint8/int32 class ids: int64 only (unlike CrossEntropyLoss, uint8 is rejected too).", "Spatial `(N, C, d)` inputs are not supported."),
         values={"target": "class"},
         probe=({"specs": {"input": "float32[8,4]", "target": "int64[8]"}}, {"specs": {"input": "float32[4]", "target": "int64[]"}}),
@@ -388,8 +414,8 @@ _LIST: list[Contract] = [
         name=name, functional=functional, input_kind="embeddings (anchor, positive, negative)",
         summary=summary, aliases=aliases,
         args=(Arg("anchor", "embeddings", "input", grad=True), Arg("positive", "embeddings", "extra", grad=True), Arg("negative", "embeddings", "extra", grad=True)),
-        forms=(Form("embeddings", {"anchor": "+a", "positive": "+b", "negative": "+c"},
-                    {"anchor": FLOAT_OR_INT, "positive": FLOAT_OR_INT, "negative": FLOAT_OR_INT}, out="=broadcast[:-1]",
+        forms=(Form("embeddings", {"anchor": "*a", "positive": "*b", "negative": "*c"},
+                    {"anchor": EMBEDDINGS, "positive": EMBEDDINGS, "negative": EMBEDDINGS}, out="=broadcast[:-1]",
                     broadcast=("anchor", "positive", "negative"), mode="same_ndim", note="same number of dims, broadcastable; distance over the last dim"),),
         options=(*opts, _reduction()),
         mistakes=("Mixing a `(D,)` anchor with `(N, D)` positives: all three need the same number of dims.",
@@ -401,10 +427,11 @@ _LIST: list[Contract] = [
             ("float32[8,5]", "float32[8,4]", "float32[8,5]"), ("float32[5]", "float32[8,5]", "float32[8,5]"))),
     ) for name, functional, summary, aliases, opts in (
         ("TripletMarginLoss", "triplet_margin_loss", "max(d(a, p) - d(a, n) + margin, 0) with the p-norm distance.", ("triplet",),
-         (Option("margin", 1.0, "float", "margin"), Option("p", 2.0, "float", "norm degree"), Option("swap", False, "bool", "distance swap"))),
+         (Option("margin", 1.0, "float", "margin", low=0.0, low_open=True), Option("p", 2.0, "float", "norm degree"), Option("swap", False, "bool", "distance swap"))),
         ("TripletMarginWithDistanceLoss", "triplet_margin_with_distance_loss", "Triplet loss with a custom distance function (default: pairwise distance).",
          ("triplet_distance",),
-         (Option("distance_function", None, "callable", "distance between two tensors (default: pairwise_distance)"), Option("margin", 1.0, "float", "margin"),
+         (Option("distance_function", None, "callable", "distance between two tensors (default: pairwise_distance)"),
+          Option("margin", 1.0, "float", "margin", low=0.0, low_open=True),
           Option("swap", False, "bool", "distance swap"))),
     )),
     Contract(
@@ -412,27 +439,28 @@ _LIST: list[Contract] = [
         summary="Connectionist temporal classification: log_softmax outputs over time against unaligned label sequences.",
         aliases=("ctc",),
         args=(Arg("log_probs", "log-probabilities (time first)", "input", grad=True, values="logprob"), Arg("targets", "label ids (never the blank)", "target", values="label"),
-              Arg("input_lengths", "lengths <= T", "extra", values="len:T"), Arg("target_lengths", "lengths <= S", "extra", values="len:S")),
+              Arg("input_lengths", "lengths <= T", "extra", values="len:T", python="list"),
+              Arg("target_lengths", "lengths <= S", "extra", values="len:S", python="list")),
         forms=(
             Form("padded targets", {"log_probs": "T,N,C", "targets": "N,S", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N"),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS_PADDED, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N"),
             Form("concatenated targets", {"log_probs": "T,N,C", "targets": "L", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N",
                  note="targets concatenated into one 1-D tensor of length sum(target_lengths)"),
             Form("unbatched", {"log_probs": "T,C", "targets": "S", "input_lengths": "", "target_lengths": ""},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out=""),
             Form("batch-first log_probs (N, T, C)", {"log_probs": "N,T,C", "targets": "N,S", "input_lengths": "N", "target_lengths": "N"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out="N",
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out="N",
                  fails="forward", why="CTCLoss is time-first: log_probs must be (T, N, C), not batch-first (N, T, C)", note="log_probs.transpose(0, 1)"),
             Form("unbatched, lengths of shape (1,)", {"log_probs": "T,C", "targets": "S", "input_lengths": "1", "target_lengths": "1"},
-                 {"log_probs": FLOAT, "targets": ANY_NUMBER, "input_lengths": INTEGRAL, "target_lengths": INTEGRAL}, out=""),
+                 {"log_probs": FLOAT_NOT_HALF_ON_CPU, "targets": CTC_IDS, "input_lengths": LENGTHS, "target_lengths": LENGTHS}, out=""),
         ),
         options=(Option("blank", 0, "int", "index of the blank label"), Option("zero_infinity", False, "bool", "zero infinite losses"), _reduction()),
         mistakes=("Batch-first log_probs `(N, T, C)`: CTCLoss is time-first; `log_probs.transpose(0, 1)`.",
                   "Raw logits or softmax instead of `log_softmax(2)`: no error, wrong loss.",
                   "Float lengths: input_lengths/target_lengths must be integers.",
                   "Using the blank index (default 0) as a real label in targets."),
-        values={"log_probs": "logprob"},
+        values={"log_probs": "logprob", "targets": "ctc_ids", "input_lengths": "ctc_lengths"},
         probe=({"specs": {"log_probs": "float32[12,4,5]", "targets": "int64[4,3]", "input_lengths": "int64[4]", "target_lengths": "int64[4]"}},
                {"specs": {"log_probs": "float32[12,4,5]", "targets": "int64[12]", "input_lengths": "int64[4]", "target_lengths": "int64[4]"}},
                {"specs": {"log_probs": "float32[12,5]", "targets": "int64[3]", "input_lengths": "int64[]", "target_lengths": "int64[]"}}),
@@ -441,24 +469,17 @@ _LIST: list[Contract] = [
     ),
 ]
 
+# torch still takes the pre-1.0 size_average / reduce arguments for these (losses.contracts.complete checks the list)
+LEGACY_REDUCTION = ("BCELoss", "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CrossEntropyLoss", "HingeEmbeddingLoss", "KLDivLoss", "L1Loss",
+                    "MSELoss", "MarginRankingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "NLLLoss", "NLLLoss2d",
+                    "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss")
+LEGACY = (Option("size_average", None, "legacy", "deprecated: with reduce, stands for reduction (True/None and reduce True/None: 'mean')"),
+          Option("reduce", None, "legacy", "deprecated: False means reduction='none'"))
+_LIST = [replace(c, options=(*c.options, *LEGACY)) if c.name in LEGACY_REDUCTION else c for c in _LIST]
 CONTRACTS: dict[str, Contract] = {c.name: c for c in sorted(_LIST, key=lambda c: c.name)}
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower().removeprefix("torch.").removeprefix("nn.").removeprefix("functional.").removeprefix("f."))
-
-
-def _index() -> dict[str, str]:
-    idx: dict[str, str] = {}
-    for c in CONTRACTS.values():
-        for n in (c.name, c.name.removesuffix("Loss"), c.functional, *c.aliases):
-            idx.setdefault(_key(n), c.name)
-    # functional names shared by two classes (nll_loss) resolve to the non-deprecated class
-    idx[_key("nll_loss")] = "NLLLoss"
-    return idx
-
-
-INDEX = _index()
+INDEX = build_index(CONTRACTS.values())
 
 
 class UnknownLoss(LookupError):
@@ -466,17 +487,17 @@ class UnknownLoss(LookupError):
 
     def __init__(self, name: str, suggestions: list[str]):
         self.name, self.suggestions = name, suggestions
-        hint = f"did you mean {', '.join(suggestions)}?" if suggestions else "'refcheck loss' lists them"
-        super().__init__(f"unknown loss {name!r}; {hint}")
+        super().__init__(unknown_loss_text(name, suggestions))
+
+
+def unknown_loss_text(name: str, suggestions: list[str]) -> str:
+    hint = f"did you mean {', '.join(suggestions)}?" if suggestions else "'refcheck loss' lists them"
+    return f"unknown loss {name!r}; {hint}"
 
 
 def resolve(name: str) -> Contract:
     """Find a contract by class name, functional name or alias, ignoring case, '_' and '-'."""
-    key = _key(name or "")
-    if key in INDEX:
-        return CONTRACTS[INDEX[key]]
-    near = difflib.get_close_matches(key, INDEX, n=6, cutoff=0.6)
-    names = list(dict.fromkeys(INDEX[k] for k in near))[:3]
-    if not names:  # substring match: 'margin' -> the margin losses
-        names = [c for c in CONTRACTS if key and key in c.lower()][:3]
-    raise UnknownLoss(name, names)
+    k = key(name or "")
+    if k in INDEX:
+        return CONTRACTS[INDEX[k]]
+    raise UnknownLoss(name, suggest(name or "", INDEX, list(CONTRACTS)))

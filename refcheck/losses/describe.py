@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from refcheck.losses.model import Contract, Dt, Form
+from refcheck.losses.spec import FLOAT_DTYPES, INT_DTYPES
 
 OUT_KEY = "output (reduction='none')"
 # the value rules that check_loss_inputs applies (contract.values), in words
@@ -15,17 +16,27 @@ VALUE_WORDS = {
     "class": "class ids in [0, C), or ignore_index",
     "class_or_pad": "class ids in [0, C), padded with -1 after the last one",
     "nonneg": ">= 0",
+    "log_rate": "log-rates (any real value) while log_input=True; rates (>= 0) with log_input=False",
+    "ctc_ids": "label ids in [0, C), never the blank, in the first target_lengths[n] places",
+    "ctc_lengths": "0 <= input_lengths <= T; 0 <= target_lengths <= S (padded) or summing to len(targets) (1-D)",
 }
 
 
 def values_text(contract: Contract) -> str:
     return "; ".join(f"{arg}: {VALUE_WORDS[rule]}" for arg, rule in contract.values.items())
 WORDS = {"float": "float*", "int": "int*", "bool": "bool", "same": "= input dtype"}
+FLOAT_OR_INT_NAMES = {"float": FLOAT_DTYPES, "int": INT_DTYPES}
 
 
 def dtype_text(dt: Dt | None) -> str:
+    """What to pass first; what torch merely tolerates, with its consequence, apart (never one mixed list)."""
     if dt is None:
         return "any"
+    if dt.intended:
+        rest = [a for a in dt.accept if a not in dt.intended]
+        words = [("other " if a in ("float", "int") and any(i in FLOAT_OR_INT_NAMES[a] for i in dt.intended) else "") + WORDS.get(a, a) for a in rest]
+        text = " / ".join(WORDS.get(a, a) for a in dt.intended)
+        return text + (f"; tolerated, not intended: {', '.join(words)} ({dt.tolerated})" if words else "")
     text = " / ".join(WORDS.get(a, a) for a in dt.accept)
     late = sorted({s for s in dt.stages.values() if s != dt.stage})
     if dt.stage == "backward":

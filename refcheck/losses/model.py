@@ -39,6 +39,11 @@ class Dt:
     stage: str = "forward"
     stages: dict[str, str] = field(default_factory=dict)
     fix: str = ""
+    intended: tuple[str, ...] = ()  # what to pass (dtype names or groups); the rest of accept is merely tolerated
+    tolerated: str = ""  # the consequence of passing a tolerated, not intended, dtype
+    warn_tolerated: bool = False  # the consequence changes the data silently: the diagnosis flags it
+    out_dtype: bool = False  # torch computes the output in this argument's dtype (a narrower one than the first's loses precision)
+    not_on_cpu: tuple[str, ...] = ()  # accepted dtypes whose CPU kernel torch lacks (float16/bfloat16): raise on CPU only
 
 
 @dataclass(frozen=True)
@@ -49,19 +54,21 @@ class Arg:
     grad: bool = False  # receives a gradient in normal use (the probe sets requires_grad when floating)
     values: str = "real"  # probe value generator: real | prob | logprob | class | sign | positive | len:NAME
     module: bool = True  # passed to the module's forward (False: functional form only)
+    python: str = ""  # a Python value torch also takes here: "float" (a scalar) or "list" (of ints, with the other list args)
 
 
 @dataclass(frozen=True)
 class Option:
     name: str
     default: Any
-    kind: str  # int | float | bool | str | tensor | ints | callable | object
+    kind: str  # int | float | bool | str | tensor | ints | callable | object | legacy (size_average/reduce)
     desc: str
     shape: str = ""  # tensor options: pattern in the form's dims, or "~input" (broadcasts to input)
     dtype: Dt | None = None
     low: float | None = None
     high: float | None = None
     dim: str = ""  # the dim this option fixes (LinearCrossEntropyLoss: in_features -> D)
+    low_open: bool = False  # the value must be > low (not >= low)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ class Form:
     forbid: dict[str, str] = field(default_factory=dict)  # option -> message when set to a non-default value
     note: str = ""
     requires_empty: str = ""  # a dim group (e.g. "o" of out_features) that must be empty for this form to apply
+    size1_of: tuple[str, ...] = ()  # (a, b): a has b's ndim and differs from b in exactly one dim, where a is 1
 
 
 @dataclass(frozen=True)

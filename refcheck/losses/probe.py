@@ -16,8 +16,8 @@ from refcheck.losses.diagnose import diagnose
 from refcheck.losses.model import Contract
 from refcheck.losses.spec import Spec, parse_spec
 
-GRAD_DTYPES = ("float32", "float64", "int64")
-DATA_DTYPES = ("float32", "float64", "int64", "int32", "uint8", "bool")
+GRAD_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "complex64")
+DATA_DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8", "bool", "complex64")
 
 
 @dataclass
@@ -47,6 +47,16 @@ def grid(contract: Contract) -> list[dict[str, Any]]:
             shape = parse_spec(text).shape
             for dt in GRAD_DTYPES if arg.grad else DATA_DTYPES:
                 add({**specs, name: str(Spec(dt, shape))}, options)
+        add({k: str(Spec(parse_spec(v).dtype, ())) for k, v in specs.items()}, options)  # every tensor 0-dim
+        for opt in contract.options:  # every range rule, at and beyond its bounds
+            if opt.kind in ("float", "int") and (opt.low is not None or opt.high is not None):
+                cast = float if opt.kind == "float" else int
+                for v in [b for b in (opt.low, opt.high) if b is not None] + ([opt.low - 1] if opt.low is not None else []) + ([opt.high + 1] if opt.high is not None else []):
+                    add(specs, {**options, opt.name: cast(v)})
+        add(specs, {**options, "reduction": None})
+        if contract.option("size_average") is not None:  # the legacy arguments torch still takes
+            for legacy in ({"size_average": False}, {"reduce": False}):
+                add(specs, {**options, **legacy})
     for trap in contract.traps:
         add(trap["specs"], trap.get("options", {}))
         add(trap["specs"], {**trap.get("options", {}), "reduction": "none"})
@@ -63,10 +73,10 @@ def _values(torch, spec: Spec, how: str, env: dict[str, Any], device: str):
         return torch.full(shape, int(n), dtype=dtype, device=device)
     if spec.dtype == "bool":
         return torch.randint(0, 2, shape, device=device).bool()
-    floating = dtype.is_floating_point
+    floating = dtype.is_floating_point or dtype.is_complex
     if how in ("class", "label"):
         low = 1 if how == "label" else 0
-        high = max(low + 1, min(2, int(env.get("C", 2))))  # valid class ids even when C == 1
+        high = max(low + 1, min(2, int(env.get("C", 1))))  # valid class ids even when C == 1 (a 0-dim score holds one class)
         return torch.randint(low, high, shape, device=device).to(dtype)
     if how == "sign":
         x = torch.randint(0, 2, shape, device=device)
@@ -110,15 +120,17 @@ def run_case(contract: Contract, specs: dict[str, str], options: dict[str, Any],
     for name, val in list(env.items()):
         if isinstance(val, list):
             env[name] = len(val)
-    try:
-        module = _build(torch, contract, options, device)
-    except Exception as exc:  # an option torch rejects at construction
-        return Outcome("forward-error", None, f"{type(exc).__name__}: {_first_line(exc)}")
+    with warnings.catch_warnings(record=True) as built:
+        warnings.simplefilter("always")
+        try:
+            module = _build(torch, contract, options, device)
+        except Exception as exc:  # an option torch rejects at construction
+            return Outcome("forward-error", None, f"{type(exc).__name__}: {_first_line(exc)}")
     tensors = []
     for arg in contract.module_args:
         spec = parse_spec(specs[arg.name])
         t = _values(torch, spec, arg.values, env, device)
-        if arg.grad and t.is_floating_point():
+        if arg.grad and (t.is_floating_point() or t.is_complex()):
             t.requires_grad_(True)
         tensors.append(t)
     with warnings.catch_warnings(record=True) as caught:
@@ -134,7 +146,7 @@ def run_case(contract: Contract, specs: dict[str, str], options: dict[str, Any],
             out.sum().backward()
         except Exception as exc:
             return Outcome("backward-error", shape, f"{type(exc).__name__}: {_first_line(exc)}")
-    user = [w for w in caught if issubclass(w.category, UserWarning)]
+    user = [w for w in [*built, *caught] if issubclass(w.category, UserWarning) and not issubclass(w.category, FutureWarning)]
     if user:
         return Outcome("warning", shape, f"{user[0].category.__name__}: {_first_line(user[0].message)}")
     return Outcome("ok", shape)
@@ -154,7 +166,7 @@ def probe(contract: Contract, device: str = "cpu") -> list[dict[str, Any]]:
     """Every grid case with the predicted and the measured outcome."""
     rows = []
     for case in grid(contract):
-        d = diagnose(contract, case["specs"], case["options"])
+        d = diagnose(contract, case["specs"], case["options"], device=str(device).split(":")[0])
         m = run_case(contract, case["specs"], case["options"], device)
         predicted_shape = d.output_shape if d.outcome in ("ok", "warning") else None
         measured_shape = m.output_shape if m.outcome in ("ok", "warning") else None

@@ -107,3 +107,92 @@ def test_question_is_kept_in_the_url(page):
     page.wait_for_selector(f"{RESULT}.loss-lookup-invalid")
     assert page.input_value("#loss-lookup-arg-target") == "int64[8]"
     assert "backward() raises" in page.locator(RESULT).inner_text()
+
+
+@pytest.mark.parametrize("input_text,target_text", [
+    ("torch.Size([8, 10]) torch.float32", "torch.Size([8]) torch.int64"),  # print(x.shape, x.dtype)
+    ("(8, 10) float", "(8,) long"),
+    ("[8, 10] float32", "[8] torch.long"),
+    ("8x10 float32", "8 int64"),
+])
+def test_pasted_shapes_and_dtypes_are_read(page, input_text, target_text):
+    open_lookup(page)
+    result = ask(page, "CrossEntropyLoss", input_text, target=target_text)
+    assert "valid (class indices): output shape ()" in result.inner_text()
+
+
+def test_a_shape_alone_takes_the_dtype_chosen_next_to_it(page):
+    open_lookup(page)
+    result = ask(page, "CrossEntropyLoss", "float32[8,10]", target="torch.Size([8])")
+    assert "no dtype in 'torch.Size([8])'" in result.inner_text() and "loss-lookup-usage" in result.get_attribute("class")
+    assert "\n" not in result.inner_text().strip()  # one line, naming the accepted forms
+    page.select_option("#loss-lookup-arg-target-dtype", "int64")
+    assert "valid (class indices)" in result.inner_text()
+    page.select_option("#loss-lookup-arg-target-dtype", "float32")
+    assert "target dtype must be int64 or uint8" in result.inner_text()
+
+
+def test_input_provenance_is_asked_and_warned_from(page):
+    open_lookup(page)
+    result = ask(page, "NLLLoss", "float32[8,10]", target="int64[8]")
+    assert "valid" in result.inner_text()
+    page.select_option("#loss-lookup-made", "probabilities")
+    text = result.inner_text()
+    assert "loss-lookup-silent" in result.get_attribute("class")
+    assert "softmax probabilities give a wrong, negative loss" in text and "input.log_softmax(dim=1)" in text
+    assert "made=probabilities" in page.url
+    page.select_option("#loss-lookup-made", "log-probabilities")
+    assert "valid" in result.inner_text()
+    result = ask(page, "CrossEntropyLoss", "float32[8,10]", target="int64[8]")
+    page.select_option("#loss-lookup-made", "probabilities")
+    assert "takes raw logits" in result.inner_text()
+    page.select_option("#loss-lookup-made", "log-probabilities")  # log_softmax before CE changes nothing
+    assert "valid" in result.inner_text()
+
+
+def test_a_new_address_fragment_on_the_same_page_is_answered(page):
+    open_lookup(page)
+    page.evaluate("location.hash = '#loss=MSELoss&input=float32[8,1]&target=float32[8]'")
+    page.wait_for_function("document.querySelector('#loss-lookup-loss').value === 'MSELoss'")
+    assert "only a UserWarning" in page.locator(RESULT).inner_text()
+    assert page.input_value("#loss-lookup-arg-target") == "float32[8]"
+    page.evaluate("location.hash = '#loss=NLLLoss&input=float32[8,10]&target=int64[8]&made=probabilities'")
+    page.wait_for_function("document.querySelector('#loss-lookup-loss').value === 'NLLLoss'")
+    assert page.input_value("#loss-lookup-made") == "probabilities"
+    assert "softmax probabilities" in page.locator(RESULT).inner_text()
+
+
+def test_other_scripts_can_fill_the_form(page):
+    open_lookup(page)
+    page.evaluate("window.refcheckLossLookup.fill({loss: 'nll_loss', shapes: {input: [32, 10], target: [32, 1]}, dtypes: {target: 'int64'}})")
+    assert page.input_value("#loss-lookup-loss") == "NLLLoss"
+    assert page.input_value("#loss-lookup-input") == "float32[32,10]"  # the dtype already in the field is kept
+    assert "target.squeeze(-1)" in page.locator(RESULT).inner_text()
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("#loss-lookup-options", "ignore_index=x", "option ignore_index='x': expected an integer"),
+    ("#loss-lookup-options", "label_smoothing", "must look like KEY=VALUE"),
+    ("#loss-lookup-input", "float32[8,x]", "bad dimension 'x'"),
+    ("#loss-lookup-input", "8x10 floot32", "did you mean float32"),
+])
+def test_bad_input_gets_one_line_naming_what_is_valid(page, field, value, words):
+    open_lookup(page)
+    page.fill(field, value)
+    result = page.locator(RESULT)
+    assert words in result.inner_text() and "loss-lookup-usage" in result.get_attribute("class")
+    assert "\n" not in result.inner_text().strip()
+
+
+def test_dtype_support_depends_on_the_device(page):
+    open_lookup(page)
+    result = ask(page, "MultiMarginLoss", "float16[8,4]", target="int64[8]")
+    assert "no CPU kernel for float16" in result.inner_text() and "loss-lookup-invalid" in result.get_attribute("class")
+    page.select_option("#loss-lookup-device", "cuda")
+    assert "valid" in result.inner_text() and "device=cuda" in page.url
+
+
+def test_rules_table_says_what_to_pass_as_the_cheatsheet_does(page):
+    open_lookup(page, "?loss=ctc")
+    rules = page.locator("#loss-lookup-rules").inner_text()
+    assert "int64 / int32; tolerated, not intended: float*" in rules and "truncated silently" in rules
