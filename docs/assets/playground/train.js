@@ -52,8 +52,9 @@ export function createSession(cfg, customPoints = null) {
     history: { train: [], test: [] },
     status: "ok",
     message: "",
-    shuffleRng: makeRng((cfg.seed * 2654435761) ^ 0x51ed27),
   };
+  s.shuffleSeed = shuffleSeed(cfg.seed);
+  s.shuffleRng = makeRng(s.shuffleSeed);
   s.net = buildNet(
     {
       nInputs: d,
@@ -67,12 +68,18 @@ export function createSession(cfg, customPoints = null) {
     },
     makeRng(cfg.seed * 7919 + 17),
   );
+  s.initNet = cloneNet(s.net); // the weights before any update: what a training export starts from
   s.opt = makeOptimizer(cfg.optimizer, parameters(s.net));
   const l0 = currentLosses(s);
   s.initialLoss = l0;
   s.last = l0; // losses of the current weights (after a restore, not the history's last entry)
   s.best = { epoch: 0, loss: l0.test, net: cloneNet(s.net) };
   return s;
+}
+
+/** Seed (uint32) of the minibatch-order generator of a session with data seed `seed`. */
+export function shuffleSeed(seed) {
+  return ((seed * 2654435761) ^ 0x51ed27) >>> 0;
 }
 
 export function currentLosses(s) {
