@@ -87,10 +87,11 @@ export function currentLosses(s) {
   return { train: evalLoss(s.net, s.Xtr, s.ytr, s.ntr, mode), test: evalLoss(s.net, s.Xte, s.yte, s.nte, mode) };
 }
 
-function gather(X, y, d, idx, from, to) {
+/** Rows idx[from..to) of X and y, copied into `into` ({X, y} buffers of that many rows) or new arrays. */
+function gather(X, y, d, idx, from, to, into = null) {
   const n = to - from;
-  const Xb = new Float64Array(n * d);
-  const yb = new Float64Array(n);
+  const Xb = into ? into.X : new Float64Array(n * d);
+  const yb = into ? into.y : new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const i = idx[from + r];
     for (let j = 0; j < d; j++) Xb[r * d + j] = X[i * d + j];
@@ -99,7 +100,18 @@ function gather(X, y, d, idx, from, to) {
   return [Xb, yb, n];
 }
 
-const allFinite = (arrs) => arrs.every((a) => a.every(Number.isFinite));
+function allFinite(arrs) {
+  for (const a of arrs) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/** Minibatch buffers of a session for batches of n rows (reused every epoch). */
+function batchBuffers(s, n) {
+  if (!s.batchBufs) s.batchBufs = new Map();
+  let b = s.batchBufs.get(n);
+  if (!b) s.batchBufs.set(n, (b = { X: new Float64Array(n * s.d), y: new Float64Array(n) }));
+  return b;
+}
 
 function diverge(s, where) {
   s.status = "diverged";
@@ -131,8 +143,9 @@ export function trainEpoch(s) {
   s.lastOrder = idx;
   const lr = currentLr(s);
   for (let from = 0; from < s.ntr; from += B) {
-    const [Xb, yb, n] = gather(s.Xtr, s.ytr, s.d, idx, from, Math.min(s.ntr, from + B));
-    const r = lossAndGrad(s.net, Xb, yb, n, { reg: c.reg, rate: c.regRate, bnMode: "train", updateStats: true });
+    const to = Math.min(s.ntr, from + B);
+    const [Xb, yb, n] = gather(s.Xtr, s.ytr, s.d, idx, from, to, batchBuffers(s, to - from));
+    const r = lossAndGrad(s.net, Xb, yb, n, { reg: c.reg, rate: c.regRate, bnMode: "train", updateStats: true, reuse: true });
     if (!Number.isFinite(r.loss)) {
       diverge(s, "training loss");
       return false;
