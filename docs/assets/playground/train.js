@@ -200,36 +200,55 @@ export function predictPoints(s, pts) {
   return Array.from(cache.out, (z) => predictionFromOutput(s.net, z));
 }
 
+/** The grid's input features (density² x d, row 0 at the top: y = +domain), computed once per session. */
+function gridFeatures(s, density) {
+  if (!s.grids) s.grids = new Map();
+  let g = s.grids.get(density);
+  if (!g) {
+    const pts = [];
+    const r = s.domain;
+    for (let i = 0; i < density; i++) {
+      const y = r - ((i + 0.5) * 2 * r) / density;
+      for (let j = 0; j < density; j++) pts.push({ x: -r + ((j + 0.5) * 2 * r) / density, y });
+    }
+    const n = pts.length;
+    const X = featurize(pts, s.features, s.featOpts);
+    g = { n, X, inputs: columns(X, n, s.d), output: new Float64Array(n), layers: null };
+    s.grids.set(density, g);
+  }
+  return g;
+}
+
+/** Columns of a row-major n x k matrix, into `into` (k arrays of n) or new arrays. */
+function columns(M, n, k, into = null) {
+  const out = into || Array.from({ length: k }, () => new Float64Array(n));
+  for (let u = 0; u < k; u++) {
+    const col = out[u];
+    for (let i = 0; i < n; i++) col[i] = M[i * k + u];
+  }
+  return out;
+}
+
 /**
  * Values on a density x density grid over the domain, row 0 at the top (y = +domain):
  * {inputs: [feature arrays], layers: [[unit arrays]] (null unless withNeurons), output: array}.
+ * The arrays belong to the session and are overwritten by its next gridValues call: copy to keep.
  */
 export function gridValues(s, density, withNeurons = true) {
-  const pts = [];
-  const r = s.domain;
-  for (let i = 0; i < density; i++) {
-    const y = r - ((i + 0.5) * 2 * r) / density;
-    for (let j = 0; j < density; j++) pts.push({ x: -r + ((j + 0.5) * 2 * r) / density, y });
-  }
-  const n = pts.length;
-  const X = featurize(pts, s.features, s.featOpts);
-  const cache = forward(s.net, X, n, { bnMode: s.cfg.bnMode });
-  const cols = (M, k) => {
-    const out = [];
-    for (let u = 0; u < k; u++) {
-      const col = new Float64Array(n);
-      for (let i = 0; i < n; i++) col[i] = M[i * k + u];
-      out.push(col);
-    }
-    return out;
-  };
-  const output = new Float64Array(n);
+  const g = gridFeatures(s, density);
+  const n = g.n;
+  const cache = forward(s.net, g.X, n, { bnMode: s.cfg.bnMode, reuse: true });
+  const output = g.output;
   for (let i = 0; i < n; i++) output[i] = predictionFromOutput(s.net, cache.out[i]);
-  return {
-    inputs: cols(X, s.d),
-    layers: withNeurons ? cache.layers.slice(0, -1).map((c, l) => cols(c.Out, s.net.layers[l].nOut)) : null,
-    output,
-  };
+  let layers = null;
+  if (withNeurons) {
+    if (!g.layers || g.layersNet !== s.net) {
+      g.layers = s.net.layers.slice(0, -1).map((L) => Array.from({ length: L.nOut }, () => new Float64Array(n)));
+      g.layersNet = s.net;
+    }
+    layers = cache.layers.slice(0, -1).map((c, l) => columns(c.Out, n, s.net.layers[l].nOut, g.layers[l]));
+  }
+  return { inputs: g.inputs, layers, output };
 }
 
 function sqDist(a, b) {
