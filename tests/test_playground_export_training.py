@@ -35,7 +35,17 @@ CASES = [
         15,
     ),
     ("preset=standardized&bn=1&bnMode=train&batch=83", 15),  # 250 = 3 * 83 + 1: a batch of one
+    ("hidden=3&optimizer=momentum", 12),  # with weights and biases edited by hand (EDITS below)
 ]
+# Hand edits (the UI's weight/bias editor) per case: before training, mid-run, and after the last epoch.
+EDITS = {
+    "hidden=3&optimizer=momentum": [
+        {"after": 0, "layer": 0, "kind": "weight", "index": 1, "value": 0.9},
+        {"after": 5, "layer": 0, "kind": "bias", "index": 2, "value": -0.4},
+        {"after": 5, "layer": 1, "kind": "weight", "index": 0, "value": 1.5},
+        {"after": 12, "layer": 1, "kind": "bias", "index": 0, "value": 0.25},
+    ]
+}
 # The deep sigmoid batch-norm preset at lr 0.1 is chaotic: a 1e-16 difference grows about 1e5-fold per
 # epoch (measured: 5e-14, 2e-8, 3e-3 after epochs 1-3), so it is compared over its first epoch only.
 CHAOTIC = ("preset=batch-norm", 1)
@@ -46,7 +56,8 @@ def exported(tmp_path_factory):
     g = torch.Generator().manual_seed(0)
     points = (torch.rand(10, 2, generator=g, dtype=torch.float64) * 12 - 6).tolist()
     cases = CASES + [CHAOTIC]
-    got = run_node({"trainingExports": [{"hash": h, "epochs": e, "points": points} for h, e in cases]})
+    requests = [{"hash": h, "epochs": e, "points": points, "edits": EDITS.get(h, [])} for h, e in cases]
+    got = run_node({"trainingExports": requests})
     out = tmp_path_factory.mktemp("exports")
     scripts = []
     for i, ex in enumerate(got["trainingExports"]):
@@ -85,6 +96,17 @@ def test_early_stopping_case_stops_and_restores(exported):
     assert results[i]["status"] == "stopped" and results[i]["epoch"] < cases[i][1]
     _, history = runpy.run_path(str(scripts[i]))["train"](cases[i][1])
     assert history["stopped"].startswith("early stopping at epoch")
+
+
+def test_hand_edits_are_replayed(exported):
+    """Without replaying the edits, the script's curve leaves the engine's: the edits matter to the check."""
+    cases, results, scripts, _ = exported
+    i = [h for h, _ in cases].index("hidden=3&optimizer=momentum")
+    ns = runpy.run_path(str(scripts[i]))
+    assert len(ns["EDITS"]) == 4
+    ns["train"].__globals__["EDITS"] = []
+    _, history = ns["train"](cases[i][1])
+    assert rel_diff(history["train"], torch.tensor(results[i]["history"]["train"], dtype=torch.float64)) > 1e3 * REL_TOL
 
 
 def test_comparison_can_fail(exported):

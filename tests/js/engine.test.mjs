@@ -17,7 +17,7 @@ import { toJSON, toPyTorch, toPyTorchTraining } from "../../docs/assets/playgrou
 import { buildNet, forward, initLayer, lossAndGrad, parameters, BN_MOMENTUM } from "../../docs/assets/playground/nn.js";
 import { ADAM, makeOptimizer, MOMENTUM, scheduledLr, step } from "../../docs/assets/playground/optim.js";
 import { DEFAULTS, fromHash, normalize, parseHash, PRESETS, toHash } from "../../docs/assets/playground/state.js";
-import { createSession, diagnostics, predictPoints, shuffleSeed, trainEpoch, trainFor } from "../../docs/assets/playground/train.js";
+import { createSession, diagnostics, editParam, predictPoints, shuffleSeed, trainEpoch, trainFor } from "../../docs/assets/playground/train.js";
 
 const close = (a, b, tol = 1e-12) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 
@@ -400,6 +400,22 @@ test("training export: initial weights (kept through training), data, minibatch 
   const fresh = createSession(fromHash("hidden=3,2&seed=7"));
   const rng = makeRng(shuffleSeed(7));
   assert.deepEqual([fresh.shuffleRng(), fresh.shuffleRng()], [rng(), rng()], "the exported seed is the session's");
+});
+
+test("editParam: sets the value, records the epoch, updates the current losses; bad edits name what is valid", () => {
+  const s = createSession(fromHash("hidden=3"));
+  trainFor(s, 2);
+  const before = s.last.train;
+  editParam(s, { layer: 0, kind: "weight", index: 5, value: 2.5 });
+  editParam(s, { layer: 1, kind: "bias", index: 0, value: -1 });
+  assert.equal(s.net.layers[0].W[5], 2.5);
+  assert.equal(s.net.layers[1].b[0], -1);
+  assert.deepEqual(s.edits.map((e) => [e.epoch, e.kind]), [[2, "weight"], [2, "bias"]]);
+  assert.notEqual(s.last.train, before);
+  assert.throws(() => editParam(s, { layer: 0, kind: "weight", index: 6, value: 1 }), /weight index 6 out of range 0\.\.5/);
+  assert.throws(() => editParam(s, { layer: 2, kind: "bias", index: 0, value: 1 }), /no bias in layer 2; kind is "weight" or "bias", layer 0\.\.1/);
+  assert.throws(() => editParam(s, { layer: 0, kind: "bias", index: 0, value: NaN }), /not a finite number/);
+  assert.equal(s.edits.length, 2, "a rejected edit is not recorded");
 });
 
 test("lossAndGrad: penalty is part of the objective, not of the reported data loss", () => {

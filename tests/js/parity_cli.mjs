@@ -12,7 +12,7 @@ import { toPyTorch, toPyTorchTraining } from "../../docs/assets/playground/expor
 import { buildNet, flatGrads, forward, initLayer, layerGradNorms, lossAndGrad, parameters } from "../../docs/assets/playground/nn.js";
 import { makeOptimizer, scheduledLr, step } from "../../docs/assets/playground/optim.js";
 import { fromHash } from "../../docs/assets/playground/state.js";
-import { createSession, predictPoints, trainFor } from "../../docs/assets/playground/train.js";
+import { createSession, editParam, predictPoints, trainFor } from "../../docs/assets/playground/train.js";
 
 const arr = (a) => (a ? Array.from(a) : null);
 const snapshot = (net) =>
@@ -56,7 +56,13 @@ function runExport(e) {
 
 function runTrainingExport(e) {
   const s = createSession(fromHash(e.hash));
-  trainFor(s, e.epochs);
+  let done = 0;
+  for (const edit of e.edits || []) {
+    trainFor(s, edit.after - done);
+    done = edit.after;
+    editParam(s, edit);
+  }
+  trainFor(s, e.epochs - done);
   return {
     script: toPyTorchTraining(s),
     history: s.history,

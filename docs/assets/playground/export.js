@@ -175,6 +175,7 @@ SHUFFLE_SEED = @SHUFFLE_SEED@  # seeds the minibatch order (mulberry32, the play
 INITIAL = @INITIAL@  # layers before any update
 TRAINED = @TRAINED@  # layers at export, after EPOCHS epochs
 EPOCHS = @EPOCHS@
+EDITS = @EDITS@  # weights/biases set by hand in the playground, after \`epoch\` epochs
 
 
 def mulberry32(seed):
@@ -349,6 +350,16 @@ def make_optimizer(params):
     return opt, None
 
 
+def apply_edits(model, epoch):
+    """Set the weights and biases that were edited by hand after \`epoch\` epochs."""
+    linears = model.linears()
+    with torch.no_grad():
+        for e in EDITS:
+            if e["epoch"] == epoch:
+                target = linears[e["layer"]].weight if e["kind"] == "weight" else linears[e["layer"]].bias
+                target.view(-1)[e["index"]] = e["value"]
+
+
 def train(epochs=EPOCHS):
     """Train from INITIAL for up to \`epochs\` epochs; returns (model, history) as the playground would have them."""
     x_train, y_train, x_test, y_test, _ = dataset()
@@ -361,6 +372,7 @@ def train(epochs=EPOCHS):
     best_epoch, best_loss, best_state = 0, evaluate(model, x_test, y_test), copy.deepcopy(model.state_dict())
     patience = CONFIG["patience"]
     for epoch in range(epochs):
+        apply_edits(model, epoch)
         order = shuffled(n, order_rng)  # reshuffled every epoch; the last batch may be smaller
         for start in range(0, n, batch):
             idx = order[start : start + batch]
@@ -388,6 +400,7 @@ def train(epochs=EPOCHS):
             if CONFIG["restoreBest"]:
                 model.load_state_dict(best_state)
             break
+    apply_edits(model, len(history["train"]))  # edits made after the last epoch (or after stopping)
     return model, history
 
 
@@ -451,6 +464,7 @@ export function toPyTorchTraining(s) {
     INITIAL: py(layerSpecs(s.initNet)),
     TRAINED: py(layerSpecs(s.net)),
     EPOCHS: String(s.epoch),
+    EDITS: py(s.edits),
   };
   return TRAIN_TEMPLATE.replace(/@([A-Z_]+)@/g, (m, k) => (k in fill ? fill[k] : m));
 }

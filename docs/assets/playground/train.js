@@ -50,6 +50,7 @@ export function createSession(cfg, customPoints = null) {
     d,
     epoch: 0,
     history: { train: [], test: [] },
+    edits: [], // weights and biases set by hand: {epoch, layer, kind, index, value}
     status: "ok",
     message: "",
   };
@@ -179,6 +180,23 @@ export function trainEpoch(s) {
     return false;
   }
   return true;
+}
+
+/**
+ * Set one weight (index into layer `layer`'s row-major W) or bias (index = unit) by hand, as the UI's
+ * editor does, and record it in s.edits with the epoch, so a training export replays it at that point.
+ */
+export function editParam(s, { layer, kind, index, value }) {
+  const L = s.net.layers[layer];
+  const arr = kind === "weight" ? L?.W : kind === "bias" ? L?.b : null;
+  if (!arr) throw new Error(`editParam: no ${kind} in layer ${layer}; kind is "weight" or "bias", layer 0..${s.net.layers.length - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= arr.length) {
+    throw new Error(`editParam: ${kind} index ${index} out of range 0..${arr.length - 1}`);
+  }
+  if (!Number.isFinite(value)) throw new Error(`editParam: value ${value} is not a finite number`);
+  arr[index] = value;
+  s.edits.push({ epoch: s.epoch, layer, kind, index, value });
+  s.last = currentLosses(s);
 }
 
 /** Train for up to `maxEpochs` epochs or `budgetMs` milliseconds; returns epochs done. */
