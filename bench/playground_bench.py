@@ -101,7 +101,7 @@ def summarize(name: str, results: list[dict]) -> dict:
     _, tf_eps, target_ratio, target_redraws = CONFIGS[name]
     summary = dict(results[0])
     for key in ("epochs_per_s", "redraws_per_s", "train_ms_per_epoch", "draw_ms_per_redraw", "draw_ms_max"):
-        summary[key] = statistics.median(r[key] for r in results)
+        summary[key] = round(statistics.median(r[key] for r in results), 4)
     ratio = summary["epochs_per_s"] / tf_eps
     summary.update(
         tf_playground_epochs_per_s=tf_eps,
