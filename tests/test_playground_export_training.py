@@ -20,30 +20,30 @@ torch = pytest.importorskip("torch")
 # (hash, epochs): every optimizer, schedule, penalty, head, batch norm in both modes, a last batch of one
 # sample with batch norm, early stopping with restore, residual skips, unscaled input with standardization.
 CASES = [
-    ("", 15),  # TF Playground's default: circle, tanh 4-2, SGD lr 0.03, batch 10
+    ("", 10),  # TF Playground's default: circle, tanh 4-2, SGD lr 0.03, batch 10
     ("preset=residual", 5),  # sigmoid stack with skips: differences grow ~10x per epoch
-    ("hidden=4,4&bn=11&lr=0.03", 15),
+    ("hidden=4,4&bn=11&lr=0.03", 8),
     ("preset=early-stopping&patience=3&lr=0.03", 30),  # stops at epoch 5 and restores epoch 2
     (
         "dataset=spiral&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&hidden=6,6&activation=relu&loss=bce"
-        "&optimizer=adam&lr=0.01&reg=L2&regRate=0.001&schedule=step&stepEvery=5",
-        15,
+        "&optimizer=adam&lr=0.01&reg=L2&regRate=0.001&schedule=step&stepEvery=3",
+        8,
     ),
     (
         "dataset=multigauss&problem=regression&hidden=8,4&activation=tanh&reg=L1&regRate=0.001"
-        "&optimizer=momentum&schedule=cosine&period=7&batch=7",
-        15,
+        "&optimizer=momentum&schedule=cosine&period=5&batch=7",
+        8,
     ),
-    ("preset=standardized&bn=1&bnMode=train&batch=83", 15),  # 250 = 3 * 83 + 1: a batch of one
-    ("hidden=3&optimizer=momentum", 12),  # with weights and biases edited by hand (EDITS below)
+    ("preset=standardized&bn=1&bnMode=train&batch=83", 8),  # 250 = 3 * 83 + 1: a batch of one
+    ("hidden=3&optimizer=momentum", 8),  # with weights and biases edited by hand (EDITS below)
 ]
 # Hand edits (the UI's weight/bias editor) per case: before training, mid-run, and after the last epoch.
 EDITS = {
     "hidden=3&optimizer=momentum": [
         {"after": 0, "layer": 0, "kind": "weight", "index": 1, "value": 0.9},
-        {"after": 5, "layer": 0, "kind": "bias", "index": 2, "value": -0.4},
-        {"after": 5, "layer": 1, "kind": "weight", "index": 0, "value": 1.5},
-        {"after": 12, "layer": 1, "kind": "bias", "index": 0, "value": 0.25},
+        {"after": 4, "layer": 0, "kind": "bias", "index": 2, "value": -0.4},
+        {"after": 4, "layer": 1, "kind": "weight", "index": 0, "value": 1.5},
+        {"after": 8, "layer": 1, "kind": "bias", "index": 0, "value": 0.25},
     ]
 }
 # The deep sigmoid batch-norm preset at lr 0.1 is chaotic: a 1e-16 difference grows about 1e5-fold per
@@ -114,7 +114,7 @@ def test_comparison_can_fail(exported):
     _, results, scripts, _ = exported
     ns = runpy.run_path(str(scripts[0]))
     ns["train"].__globals__["SHUFFLE_SEED"] += 1
-    _, history = ns["train"](15)
+    _, history = ns["train"](10)
     assert rel_diff(history["train"], torch.tensor(results[0]["history"]["train"], dtype=torch.float64)) > 1e3 * REL_TOL
 
 
@@ -124,8 +124,8 @@ def test_script_runs_as_a_program(exported, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", [str(scripts[0])])
     runpy.run_path(str(scripts[0]), run_name="__main__")
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-2].startswith("epoch    15  train loss ")
-    assert lines[-1].startswith("largest difference from the playground's weights at epoch 15: ")
+    assert lines[-2].startswith("epoch    10  train loss ")
+    assert lines[-1].startswith("largest difference from the playground's weights at epoch 10: ")
     assert float(lines[-1].rsplit(" ", 1)[1]) <= 1e-9
 
 
