@@ -87,3 +87,40 @@ def test_batch_noise_lesson_fails_on_a_smooth_batch_of_one(monkeypatch):
     result = run_claim(load_all()["playground.lesson-batch-noise"], "cpu")
     assert result.status == "failed"
     assert "test loss rose" in result.reason
+
+
+def test_statements_describe_the_presets_they_run():
+    """The setups the claims name (layers, activation, learning rate, batch, patience, X1 blow-up) are the
+    presets' own, read from state.js: a changed preset cannot leave a stale sentence behind."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node not found: the playground engine tests need Node 20+")
+    script = (
+        'import("./docs/assets/playground/state.js").then(async ({ PRESETS, fromHash }) => {'
+        ' const { NUM_SAMPLES, UNSCALED } = await import("./docs/assets/playground/data.js");'
+        " const cfg = Object.fromEntries(Object.keys(PRESETS).map((k) => [k, fromHash(`preset=${k}`)]));"
+        " console.log(JSON.stringify({ cfg, NUM_SAMPLES, UNSCALED })); })"
+    )
+    out = subprocess.run([node, "-e", script], capture_output=True, text=True, cwd=lessons.ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    cfg, claims = got["cfg"], load_all()
+    deep = cfg["vanishing-gradients"]
+    assert (deep["hidden"], deep["activation"], deep["optimizer"], deep["lr"]) == ([8] * 6, "sigmoid", "sgd", 0.1)
+    assert cfg["residual"]["residual"] and cfg["residual"]["hidden"] == deep["hidden"]
+    assert cfg["batch-norm"]["bn"] == [True] * 6 and cfg["batch-norm"]["hidden"] == deep["hidden"]
+    assert "six sigmoid layers of 8, SGD, learning rate 0.1" in claims["playground.lesson-residual"].says
+    small, full = cfg["small-batch"], cfg["full-batch"]
+    n_train = got["NUM_SAMPLES"] * small["trainPct"] // 100
+    assert (small["batch"], small["lr"], full["lr"], min(full["batch"], n_train)) == (1, 0.01, 0.01, n_train)
+    assert f"{n_train} updates per epoch" in claims["playground.lesson-large-batch"].says
+    assert "learning rate (0.01)" in claims["playground.lesson-large-batch"].says
+    assert (got["UNSCALED"]["scale"], got["UNSCALED"]["shift"]) == (100, 500)
+    assert cfg["unscaled"]["unscaled"] and not cfg["unscaled"]["standardize"] and cfg["standardized"]["standardize"]
+    assert "multiplied by 100 and shifted by 500" in claims["playground.lesson-scaling"].says
+    assert cfg["early-stopping"]["patience"] == 50 and cfg["early-stopping"]["restoreBest"]
+    assert "50 epochs after its best" in claims["playground.lesson-early-stopping"].says
