@@ -50,6 +50,19 @@ def extra(script: str) -> dict | None:
     return {"error": (proc.stderr or proc.stdout)[-300:]}
 
 
+def playground_lines(result: dict | None) -> list[str]:
+    """This playground's epochs/s against TF Playground's reference figure, per configuration."""
+    lines = []
+    for name, r in (result or {}).items():
+        if isinstance(r, dict) and "tf_playground_epochs_per_s" in r:
+            lines.append(
+                f"playground {name:8s} {r['epochs_per_s']:8.1f} epochs/s ({r['redraws_per_s']} redraws/s)"
+                f" vs TF Playground {r['tf_playground_epochs_per_s']} epochs/s: {r['ratio']}x"
+                f" (target {r['target']['ratio']}x: {'met' if r['target_met'] else 'missed'})"
+            )
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
@@ -80,6 +93,8 @@ def main() -> int:
     out = {"machine": machine, "results": {k: v for k, v in results.items() if v is not None}}
     for name, value in out["results"].items():
         print(f"{name:45s} {json.dumps(value)}")
+    for line in playground_lines(results.get("playground")):
+        print(line)
     (ROOT / ".refcheck").mkdir(exist_ok=True)
     (ROOT / ".refcheck" / "bench.json").write_text(json.dumps(out, indent=1) + "\n")
     return 0

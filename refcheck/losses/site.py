@@ -3,13 +3,11 @@
 - ``<!-- refcheck: loss-cheatsheet -->``   the one table of every loss
 - ``<!-- refcheck: loss-contract NAME -->`` one loss's forms, options and common mistakes
 - ``<!-- refcheck: loss-errors -->``       the error index, from the evidence of ``losses.errors.index`` (error_site.py)
-- ``<!-- refcheck: loss-lookup-data -->``  the contracts as JSON for the lookup widget
 """
 
 from __future__ import annotations
 
 import html
-import json
 
 from refcheck.losses.contracts import CONTRACTS, resolve
 from refcheck.losses.describe import (
@@ -21,8 +19,6 @@ from refcheck.losses.describe import (
     target_name,
     values_text,
 )
-from refcheck.losses.model import STAGE_TEXT, to_json
-from refcheck.losses.spec import DTYPE_ALIASES, FLOAT_DTYPES, GRAMMAR, TORCH_NAMES
 from refcheck.site.links import breakable, page_link
 from refcheck.site.links import cell as _cell
 from refcheck.site.links import md_cell as _md
@@ -84,20 +80,3 @@ def contract_section(arg: str, state: SiteState, page: str) -> str:
     lines.append(f"\n<small>The same rules from the command line: `{cmd}`; check your own shapes in the [lookup](lookup.md?loss={c.name}) "
                  f"or with `refcheck explain {c.name} --input ... --target ...`.</small>\n")
     return "\n".join(lines) + "\n"
-
-
-def lookup_payload() -> dict:
-    """What the lookup widget reads: every contract plus the spec grammar's tables."""
-    return {
-        "contracts": {name: to_json(c) for name, c in CONTRACTS.items()},
-        "dtype_aliases": DTYPE_ALIASES,
-        "float_dtypes": list(FLOAT_DTYPES),
-        "torch_names": TORCH_NAMES,
-        "stage_text": STAGE_TEXT,
-        "grammar": GRAMMAR,
-    }
-
-
-def lookup_data(arg: str, state: SiteState, page: str) -> str:
-    text = json.dumps(lookup_payload(), separators=(",", ":")).replace("</", "<\\/")
-    return f'<script type="application/json" id="refcheck-loss-contracts">{text}</script>\n'

@@ -19,7 +19,6 @@ DIRECTIVES: dict[str, Renderer] = {
     "home-summary": builtin.home_summary,
     "loss-cheatsheet": loss_site.cheatsheet,
     "loss-contract": loss_site.contract_section,
-    "loss-lookup-data": loss_site.lookup_data,
     "loss-errors": error_site.error_index,
     "loss-error-data": error_site.error_data,
 }

@@ -13,11 +13,11 @@ import {
   split,
   UNSCALED,
 } from "../../docs/assets/playground/data.js";
-import { toJSON, toPyTorch } from "../../docs/assets/playground/export.js";
+import { toJSON, toPyTorch, toPyTorchTraining } from "../../docs/assets/playground/export.js";
 import { buildNet, forward, initLayer, lossAndGrad, parameters, BN_MOMENTUM } from "../../docs/assets/playground/nn.js";
 import { ADAM, makeOptimizer, MOMENTUM, scheduledLr, step } from "../../docs/assets/playground/optim.js";
 import { DEFAULTS, fromHash, normalize, parseHash, PRESETS, toHash } from "../../docs/assets/playground/state.js";
-import { createSession, diagnostics, predictPoints, trainEpoch, trainFor } from "../../docs/assets/playground/train.js";
+import { createSession, diagnostics, editParam, predictPoints, shuffleSeed, trainEpoch, trainFor } from "../../docs/assets/playground/train.js";
 
 const close = (a, b, tol = 1e-12) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 
@@ -381,6 +381,41 @@ test("export JSON mirrors the network; PyTorch script embeds the same weights", 
   assert.match(py, /def build\(\):/);
   assert.match(py, /if __name__ == "__main__":/);
   assert.equal(predictPoints(s, [{ x: 0, y: 0 }]).length, 1);
+});
+
+test("training export: initial weights (kept through training), data, minibatch seed, trained weights", () => {
+  const s = createSession(fromHash("hidden=3,2&bn=10&optimizer=adam&seed=7"));
+  const w0 = Array.from(s.net.layers[0].W);
+  trainFor(s, 5);
+  assert.deepEqual(Array.from(s.initNet.layers[0].W), w0, "initNet is a copy, not the live weights");
+  assert.notDeepEqual(Array.from(s.net.layers[0].W), w0);
+  const py = toPyTorchTraining(s);
+  assert.ok(py.includes(`INITIAL = [{"in":2,"out":3,"weight":[[${w0.slice(0, 2).join(",")}`));
+  assert.ok(py.includes(JSON.stringify(Array.from(s.net.layers[0].W.subarray(0, 2))).slice(1, -1)));
+  assert.ok(py.includes(`SHUFFLE_SEED = ${shuffleSeed(7)} `));
+  assert.ok(py.includes(`TRAIN = [[${s.train[0].x},${s.train[0].y},${s.train[0].label}]`));
+  assert.match(py, /^EPOCHS = 5$/m);
+  assert.match(py, /"optimizer":"adam"/);
+  assert.ok(!/@[A-Z_]+@/.test(py), "every placeholder filled");
+  const fresh = createSession(fromHash("hidden=3,2&seed=7"));
+  const rng = makeRng(shuffleSeed(7));
+  assert.deepEqual([fresh.shuffleRng(), fresh.shuffleRng()], [rng(), rng()], "the exported seed is the session's");
+});
+
+test("editParam: sets the value, records the epoch, updates the current losses; bad edits name what is valid", () => {
+  const s = createSession(fromHash("hidden=3"));
+  trainFor(s, 2);
+  const before = s.last.train;
+  editParam(s, { layer: 0, kind: "weight", index: 5, value: 2.5 });
+  editParam(s, { layer: 1, kind: "bias", index: 0, value: -1 });
+  assert.equal(s.net.layers[0].W[5], 2.5);
+  assert.equal(s.net.layers[1].b[0], -1);
+  assert.deepEqual(s.edits.map((e) => [e.epoch, e.kind]), [[2, "weight"], [2, "bias"]]);
+  assert.notEqual(s.last.train, before);
+  assert.throws(() => editParam(s, { layer: 0, kind: "weight", index: 6, value: 1 }), /weight index 6 out of range 0\.\.5/);
+  assert.throws(() => editParam(s, { layer: 2, kind: "bias", index: 0, value: 1 }), /no bias in layer 2; kind is "weight" or "bias", layer 0\.\.1/);
+  assert.throws(() => editParam(s, { layer: 0, kind: "bias", index: 0, value: NaN }), /not a finite number/);
+  assert.equal(s.edits.length, 2, "a rejected edit is not recorded");
 });
 
 test("lossAndGrad: penalty is part of the objective, not of the reported data loss", () => {

@@ -4,14 +4,15 @@
 //   {"schedules": [...]}  learning rate per epoch
 //   {"exports": [...]}    train a session, export the PyTorch script, predict at given points
 //   {"inits": [...]}      one layer's initial weights and biases
+//   {"trainingExports": [...]}  train a session, export the PyTorch training script, return its loss curve
 import { readFileSync } from "node:fs";
 
 import { makeRng } from "../../docs/assets/playground/data.js";
-import { toPyTorch } from "../../docs/assets/playground/export.js";
+import { toPyTorch, toPyTorchTraining } from "../../docs/assets/playground/export.js";
 import { buildNet, flatGrads, forward, initLayer, layerGradNorms, lossAndGrad, parameters } from "../../docs/assets/playground/nn.js";
 import { makeOptimizer, scheduledLr, step } from "../../docs/assets/playground/optim.js";
 import { fromHash } from "../../docs/assets/playground/state.js";
-import { createSession, predictPoints, trainFor } from "../../docs/assets/playground/train.js";
+import { createSession, editParam, predictPoints, trainFor } from "../../docs/assets/playground/train.js";
 
 const arr = (a) => (a ? Array.from(a) : null);
 const snapshot = (net) =>
@@ -53,11 +54,30 @@ function runExport(e) {
   return { snippet: toPyTorch(s, e.points), predictions: predictPoints(s, e.points.map(([x, y]) => ({ x, y }))), epoch: s.epoch };
 }
 
+function runTrainingExport(e) {
+  const s = createSession(fromHash(e.hash));
+  let done = 0;
+  for (const edit of e.edits || []) {
+    trainFor(s, edit.after - done);
+    done = edit.after;
+    editParam(s, edit);
+  }
+  trainFor(s, e.epochs - done);
+  return {
+    script: toPyTorchTraining(s),
+    history: s.history,
+    epoch: s.epoch,
+    status: s.status,
+    predictions: predictPoints(s, e.points.map(([x, y]) => ({ x, y }))),
+  };
+}
+
 const req = JSON.parse(readFileSync(0, "utf8"));
 const res = {};
 if (req.cases) res.cases = req.cases.map(runCase);
 if (req.schedules) res.schedules = req.schedules.map((q) => Array.from({ length: q.epochs }, (_, e) => scheduledLr(q.lr, q.schedule, e, q)));
 if (req.exports) res.exports = req.exports.map(runExport);
+if (req.trainingExports) res.trainingExports = req.trainingExports.map(runTrainingExport);
 if (req.inits) {
   res.inits = req.inits.map((q) => {
     const L = { nIn: q.nIn, nOut: q.nOut, W: new Float64Array(q.nIn * q.nOut), b: new Float64Array(q.nOut) };

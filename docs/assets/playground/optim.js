@@ -5,6 +5,11 @@ export const OPTIMIZERS = ["sgd", "momentum", "adam"];
 export const SCHEDULES = ["constant", "step", "cosine"];
 export const MOMENTUM = 0.9;
 export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+// Parameters and optimizer state below this magnitude are set to 0 after each update. A weight decaying
+// under L2 with no data gradient (a dead ReLU unit) otherwise sinks into subnormal numbers (~1e-317),
+// whose arithmetic is many times slower; at 1e-30 the value no longer changes any output or loss the
+// playground computes in float64 (the parity tests against torch hold at 1e-6).
+export const FLUSH_BELOW = 1e-30;
 
 export function makeOptimizer(kind, params) {
   if (!OPTIMIZERS.includes(kind)) throw new Error(`unknown optimizer ${kind}`);
@@ -19,7 +24,10 @@ export function step(opt, params, grads, lr) {
     for (let j = 0; j < params.length; j++) {
       const p = params[j];
       const g = grads[j];
-      for (let i = 0; i < p.length; i++) p[i] -= lr * g[i];
+      for (let i = 0; i < p.length; i++) {
+        const w = p[i] - lr * g[i];
+        p[i] = w < FLUSH_BELOW && w > -FLUSH_BELOW ? 0 : w;
+      }
     }
   } else if (opt.kind === "momentum") {
     // torch: buf = μ·buf + g (buf = g at the first step); p -= lr·buf
@@ -28,8 +36,10 @@ export function step(opt, params, grads, lr) {
       const g = grads[j];
       const b = opt.m[j];
       for (let i = 0; i < p.length; i++) {
-        b[i] = opt.t === 1 ? g[i] : MOMENTUM * b[i] + g[i];
-        p[i] -= lr * b[i];
+        const bi = opt.t === 1 ? g[i] : MOMENTUM * b[i] + g[i];
+        b[i] = bi < FLUSH_BELOW && bi > -FLUSH_BELOW ? 0 : bi;
+        const w = p[i] - lr * b[i];
+        p[i] = w < FLUSH_BELOW && w > -FLUSH_BELOW ? 0 : w;
       }
     }
   } else {
@@ -44,9 +54,12 @@ export function step(opt, params, grads, lr) {
       const m = opt.m[j];
       const v = opt.v[j];
       for (let i = 0; i < p.length; i++) {
-        m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-        p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sbc2 + eps);
+        const mi = beta1 * m[i] + (1 - beta1) * g[i];
+        const vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+        m[i] = mi < FLUSH_BELOW && mi > -FLUSH_BELOW ? 0 : mi;
+        v[i] = vi < FLUSH_BELOW ? 0 : vi;
+        const w = p[i] - (stepSize * m[i]) / (Math.sqrt(v[i]) / sbc2 + eps);
+        p[i] = w < FLUSH_BELOW && w > -FLUSH_BELOW ? 0 : w;
       }
     }
   }

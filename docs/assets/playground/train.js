@@ -50,10 +50,12 @@ export function createSession(cfg, customPoints = null) {
     d,
     epoch: 0,
     history: { train: [], test: [] },
+    edits: [], // weights and biases set by hand: {epoch, layer, kind, index, value}
     status: "ok",
     message: "",
-    shuffleRng: makeRng((cfg.seed * 2654435761) ^ 0x51ed27),
   };
+  s.shuffleSeed = shuffleSeed(cfg.seed);
+  s.shuffleRng = makeRng(s.shuffleSeed);
   s.net = buildNet(
     {
       nInputs: d,
@@ -67,6 +69,7 @@ export function createSession(cfg, customPoints = null) {
     },
     makeRng(cfg.seed * 7919 + 17),
   );
+  s.initNet = cloneNet(s.net); // the weights before any update: what a training export starts from
   s.opt = makeOptimizer(cfg.optimizer, parameters(s.net));
   const l0 = currentLosses(s);
   s.initialLoss = l0;
@@ -75,15 +78,21 @@ export function createSession(cfg, customPoints = null) {
   return s;
 }
 
+/** Seed (uint32) of the minibatch-order generator of a session with data seed `seed`. */
+export function shuffleSeed(seed) {
+  return ((seed * 2654435761) ^ 0x51ed27) >>> 0;
+}
+
 export function currentLosses(s) {
   const mode = s.cfg.bnMode;
   return { train: evalLoss(s.net, s.Xtr, s.ytr, s.ntr, mode), test: evalLoss(s.net, s.Xte, s.yte, s.nte, mode) };
 }
 
-function gather(X, y, d, idx, from, to) {
+/** Rows idx[from..to) of X and y, copied into `into` ({X, y} buffers of that many rows) or new arrays. */
+function gather(X, y, d, idx, from, to, into = null) {
   const n = to - from;
-  const Xb = new Float64Array(n * d);
-  const yb = new Float64Array(n);
+  const Xb = into ? into.X : new Float64Array(n * d);
+  const yb = into ? into.y : new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const i = idx[from + r];
     for (let j = 0; j < d; j++) Xb[r * d + j] = X[i * d + j];
@@ -92,7 +101,18 @@ function gather(X, y, d, idx, from, to) {
   return [Xb, yb, n];
 }
 
-const allFinite = (arrs) => arrs.every((a) => a.every(Number.isFinite));
+function allFinite(arrs) {
+  for (const a of arrs) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/** Minibatch buffers of a session for batches of n rows (reused every epoch). */
+function batchBuffers(s, n) {
+  if (!s.batchBufs) s.batchBufs = new Map();
+  let b = s.batchBufs.get(n);
+  if (!b) s.batchBufs.set(n, (b = { X: new Float64Array(n * s.d), y: new Float64Array(n) }));
+  return b;
+}
 
 function diverge(s, where) {
   s.status = "diverged";
@@ -124,8 +144,9 @@ export function trainEpoch(s) {
   s.lastOrder = idx;
   const lr = currentLr(s);
   for (let from = 0; from < s.ntr; from += B) {
-    const [Xb, yb, n] = gather(s.Xtr, s.ytr, s.d, idx, from, Math.min(s.ntr, from + B));
-    const r = lossAndGrad(s.net, Xb, yb, n, { reg: c.reg, rate: c.regRate, bnMode: "train", updateStats: true });
+    const to = Math.min(s.ntr, from + B);
+    const [Xb, yb, n] = gather(s.Xtr, s.ytr, s.d, idx, from, to, batchBuffers(s, to - from));
+    const r = lossAndGrad(s.net, Xb, yb, n, { reg: c.reg, rate: c.regRate, bnMode: "train", updateStats: true, reuse: true });
     if (!Number.isFinite(r.loss)) {
       diverge(s, "training loss");
       return false;
@@ -161,6 +182,23 @@ export function trainEpoch(s) {
   return true;
 }
 
+/**
+ * Set one weight (index into layer `layer`'s row-major W) or bias (index = unit) by hand, as the UI's
+ * editor does, and record it in s.edits with the epoch, so a training export replays it at that point.
+ */
+export function editParam(s, { layer, kind, index, value }) {
+  const L = s.net.layers[layer];
+  const arr = kind === "weight" ? L?.W : kind === "bias" ? L?.b : null;
+  if (!arr) throw new Error(`editParam: no ${kind} in layer ${layer}; kind is "weight" or "bias", layer 0..${s.net.layers.length - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= arr.length) {
+    throw new Error(`editParam: ${kind} index ${index} out of range 0..${arr.length - 1}`);
+  }
+  if (!Number.isFinite(value)) throw new Error(`editParam: value ${value} is not a finite number`);
+  arr[index] = value;
+  s.edits.push({ epoch: s.epoch, layer, kind, index, value });
+  s.last = currentLosses(s);
+}
+
 /** Train for up to `maxEpochs` epochs or `budgetMs` milliseconds; returns epochs done. */
 export function trainFor(s, maxEpochs, budgetMs = Infinity, now = () => performance.now()) {
   const t0 = now();
@@ -180,36 +218,55 @@ export function predictPoints(s, pts) {
   return Array.from(cache.out, (z) => predictionFromOutput(s.net, z));
 }
 
+/** The grid's input features (density² x d, row 0 at the top: y = +domain), computed once per session. */
+function gridFeatures(s, density) {
+  if (!s.grids) s.grids = new Map();
+  let g = s.grids.get(density);
+  if (!g) {
+    const pts = [];
+    const r = s.domain;
+    for (let i = 0; i < density; i++) {
+      const y = r - ((i + 0.5) * 2 * r) / density;
+      for (let j = 0; j < density; j++) pts.push({ x: -r + ((j + 0.5) * 2 * r) / density, y });
+    }
+    const n = pts.length;
+    const X = featurize(pts, s.features, s.featOpts);
+    g = { n, X, inputs: columns(X, n, s.d), output: new Float64Array(n), layers: null };
+    s.grids.set(density, g);
+  }
+  return g;
+}
+
+/** Columns of a row-major n x k matrix, into `into` (k arrays of n) or new arrays. */
+function columns(M, n, k, into = null) {
+  const out = into || Array.from({ length: k }, () => new Float64Array(n));
+  for (let u = 0; u < k; u++) {
+    const col = out[u];
+    for (let i = 0; i < n; i++) col[i] = M[i * k + u];
+  }
+  return out;
+}
+
 /**
  * Values on a density x density grid over the domain, row 0 at the top (y = +domain):
  * {inputs: [feature arrays], layers: [[unit arrays]] (null unless withNeurons), output: array}.
+ * The arrays belong to the session and are overwritten by its next gridValues call: copy to keep.
  */
 export function gridValues(s, density, withNeurons = true) {
-  const pts = [];
-  const r = s.domain;
-  for (let i = 0; i < density; i++) {
-    const y = r - ((i + 0.5) * 2 * r) / density;
-    for (let j = 0; j < density; j++) pts.push({ x: -r + ((j + 0.5) * 2 * r) / density, y });
-  }
-  const n = pts.length;
-  const X = featurize(pts, s.features, s.featOpts);
-  const cache = forward(s.net, X, n, { bnMode: s.cfg.bnMode });
-  const cols = (M, k) => {
-    const out = [];
-    for (let u = 0; u < k; u++) {
-      const col = new Float64Array(n);
-      for (let i = 0; i < n; i++) col[i] = M[i * k + u];
-      out.push(col);
-    }
-    return out;
-  };
-  const output = new Float64Array(n);
+  const g = gridFeatures(s, density);
+  const n = g.n;
+  const cache = forward(s.net, g.X, n, { bnMode: s.cfg.bnMode, reuse: true });
+  const output = g.output;
   for (let i = 0; i < n; i++) output[i] = predictionFromOutput(s.net, cache.out[i]);
-  return {
-    inputs: cols(X, s.d),
-    layers: withNeurons ? cache.layers.slice(0, -1).map((c, l) => cols(c.Out, s.net.layers[l].nOut)) : null,
-    output,
-  };
+  let layers = null;
+  if (withNeurons) {
+    if (!g.layers || g.layersNet !== s.net) {
+      g.layers = s.net.layers.slice(0, -1).map((L) => Array.from({ length: L.nOut }, () => new Float64Array(n)));
+      g.layersNet = s.net;
+    }
+    layers = cache.layers.slice(0, -1).map((c, l) => columns(c.Out, n, s.net.layers[l].nOut, g.layers[l]));
+  }
+  return { inputs: g.inputs, layers, output };
 }
 
 function sqDist(a, b) {
