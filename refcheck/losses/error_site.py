@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from refcheck.losses.errors import CLAIM_ID, STAGE_WORDS, build_index, payload
@@ -33,8 +34,16 @@ def _heading(entry: dict[str, Any]) -> str:
     return f"### {text} {{#{entry['id']}}}\n"
 
 
+def _shown_variants(variants: list[str], sizes_only: int = 8) -> list[str]:
+    """Every variant that differs in words (dtype names, reductions), then size-only variants up to ``sizes_only``."""
+    by_words = {re.sub(r"\d+", "#", v): v for v in reversed(variants)}
+    distinct = [v for v in variants if by_words.get(re.sub(r"\d+", "#", v)) == v]
+    rest = [v for v in variants if v not in distinct]
+    return distinct + rest[: max(0, sizes_only - len(distinct))]
+
+
 def _entry(entry: dict[str, Any]) -> str:
-    out = [_heading(entry), "```text\n" + "\n".join(entry["variants"][:8]) + "\n```\n",
+    out = [_heading(entry), "```text\n" + "\n".join(_shown_variants(entry["variants"])) + "\n```\n",
            f"<small>{STAGE_WORDS.get(entry['stage'], entry['stage'])} · losses: {', '.join(entry['losses'])}</small>\n",
            "| you called | cause | fix |\n|---|---|---|"]
     out += [f"| {_code(r['call'])} | {_cell(r['cause'])} | {_code(r['fix'])} |" for r in entry["rows"]]
