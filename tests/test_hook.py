@@ -107,3 +107,16 @@ def test_every_directive_is_wired_by_its_function():
 
     assert DIRECTIVES["ledger"] is builtin.ledger and DIRECTIVES["loss-cheatsheet"] is loss_site.cheatsheet
     assert all(callable(fn) and fn.__code__.co_varnames[:3] == ("arg", "state", "page") for fn in DIRECTIVES.values())
+
+
+def test_figure_from_evidence_lacking_its_keys_says_so_instead_of_crashing():
+    """A report written by an older check (e.g. a matrix report) may lack what today's plot reads."""
+    from refcheck.registry import Claim
+    from refcheck.site.render import figure_html
+
+    def plot(evidence):
+        return evidence["seeds"]  # raises KeyError on old evidence
+
+    claim = Claim("demo.plotted", "index.md", "A plotted claim.", lambda ctx: {}, (), plot, (), None, None)
+    out = figure_html(claim, {"final_loss": 0.1})
+    assert "No plot" in out and "KeyError" in out and "refcheck verify --only demo.plotted" in out

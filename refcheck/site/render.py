@@ -102,7 +102,12 @@ def figure_html(claim: Claim, evidence: dict[str, Any]) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = claim.figure(evidence)
+    try:
+        fig = claim.figure(evidence)
+    except (KeyError, IndexError, TypeError) as exc:  # evidence from a report written by an older version of the check
+        return (f'<p class="refcheck-figure-missing"><small>No plot: this report\'s evidence lacks what the plot of '
+                f'<code>{claim.id}</code> reads ({html.escape(type(exc).__name__)}: {html.escape(str(exc))}); '
+                f'run <code>refcheck verify --only {claim.id}</code> and rebuild.</small></p>')
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
