@@ -1,5 +1,5 @@
 // The frame loop: each animation frame trains, then redraws. Redraws are aimed TARGETS_MS apart on
-// average (36/s on small networks): at 60 Hz that mixes one- and two-frame intervals, each frame
+// average (34/s on small networks): at 60 Hz that mixes one- and two-frame intervals, each frame
 // training until its redraw is due at the chosen display frame, less the drawing time and a margin
 // for painting. A fixed two-frame interval gave 30.3 redraws/s at best and fell below 30 on any missed
 // frame; now a missed short frame leaves 30/s. Training takes what drawing and painting leave.
@@ -7,7 +7,7 @@
 import { trainEpoch } from "./train.js";
 
 /** Mean time between redraws aimed at, by the average redraw time: slower redraws, fewer of them. */
-const TARGETS_MS = [[6, 1000 / 36], [12, 1000 / 30], [Infinity, 50]]; // [draw ms below, target interval ms]
+const TARGETS_MS = [[6, 1000 / 34], [12, 1000 / 30], [Infinity, 50]]; // [draw ms below, target interval ms]
 const MARGIN_MS = 3; // left for style, layout and paint after the redraw
 
 export const freshStats = () => ({ epochs: 0, redraws: 0, trainMs: 0, drawMs: 0, t0: performance.now() });
