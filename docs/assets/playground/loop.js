@@ -7,7 +7,7 @@
 import { trainEpoch } from "./train.js";
 
 /** Mean time between redraws aimed at, by the average redraw time: slower redraws, fewer of them. */
-const TARGETS_MS = [[6, 1000 / 34], [12, 1000 / 30], [Infinity, 50]]; // [draw ms below, target interval ms]
+const TARGETS_MS = [[6, 1000 / 34], [12, 1000 / 32], [Infinity, 50]]; // [draw ms below, target interval ms]
 const MARGIN_MS = 3; // left for style, layout and paint after the redraw
 
 export const freshStats = () => ({ epochs: 0, redraws: 0, trainMs: 0, drawMs: 0, t0: performance.now() });
