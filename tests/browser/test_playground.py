@@ -333,6 +333,42 @@ def test_export_downloads(page, tmp_path):
     assert len(preds) == 3 and all(-1 <= p <= 1 for p in preds)
 
 
+def test_training_export_replays_a_hand_edit_and_retrains(page, tmp_path):
+    """A weight edited by clicking its link is in the training script, which retrains to the page's weights."""
+    open_playground(page)
+    for _ in range(2):
+        page.click("[data-action=step]")
+    pt = _point_on_link(page, "1-1-3")  # layer 2's weight from neuron 4 of layer 1 to neuron 2 of layer 2
+    assert pt, "the link's path cannot be reached by the pointer"
+    page.mouse.click(pt["x"], pt["y"])
+    page.fill("[data-role=edit-value]", "-2.5")
+    page.press("[data-role=edit-value]", "Enter")
+    for _ in range(3):
+        page.click("[data-action=step]")
+    hist = page.evaluate("window.playgroundApp.history")
+    with page.expect_download() as info:
+        page.click("[data-action=export-training]")
+    dl = info.value
+    assert dl.suggested_filename == "playground_training.py"
+    script = tmp_path / dl.suggested_filename
+    dl.save_as(script)
+    text = script.read_text()
+    # the edit (after epoch 2; weight index = to * n_in + from = 1 * 4 + 3) and a training loop
+    edits = next(ln for ln in text.splitlines() if ln.startswith("EDITS = "))
+    assert json.loads(edits[len("EDITS = ") :].split("  #")[0]) == [
+        {"epoch": 2, "layer": 1, "kind": "weight", "index": 7, "value": -2.5}
+    ]
+    assert "EPOCHS = 5" in text and "def train(" in text and "loss.backward()" in text and "opt.step()" in text
+    # run it: its curve is the page's, and it ends at the page's weights (the edit replayed after epoch 2)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln.split() for ln in proc.stdout.splitlines() if ln.startswith("epoch")]
+    assert [int(ln[1]) for ln in lines] == [1, 2, 3, 4, 5]
+    assert [float(ln[4]) for ln in lines] == pytest.approx(hist["train"], abs=2e-6)
+    assert [float(ln[7]) for ln in lines] == pytest.approx(hist["test"], abs=2e-6)
+    assert float(proc.stdout.split("weights at epoch 5: ")[1]) < 1e-9
+
+
 @pytest.fixture
 def phone(browser, base_url):
     """A phone-sized touch page with the same clean-page checks as the `page` fixture."""
@@ -540,7 +576,11 @@ def test_loss_chart_axes_and_placeholder(page):
     page.wait_for_timeout(100)
     n = len(hist["train"])
     xs = [_num(t) for t in _ticks(page, "loss-x-ticks")]
-    assert xs and xs[-1] <= n and n - xs[-1] < n / 3 and all(x == int(x) for x in xs)
+    # at least 3 whole-epoch ticks, evenly spaced, the last within one spacing of the history's end
+    # (any length: tests/js/ui_helpers.test.mjs checks epochTicks over n = 1..5000)
+    assert len(xs) >= 3 and all(x == int(x) for x in xs), xs
+    step = xs[1] - xs[0]
+    assert all(b - a == step for a, b in zip(xs, xs[1:])) and 0 <= n - xs[-1] < step, (n, xs)
     ys = [_num(t) for t in _ticks(page, "loss-y-ticks")]
     top = max(hist["train"] + hist["test"])
     assert ys[0] == 0 and top / 2 < ys[-1] <= top

@@ -26,16 +26,34 @@ export function tickLabel(v) {
   return t.replaceAll("-", "−");
 }
 
-/** About `count` round tick values (steps of 1, 2, 5 × 10^k) inside [lo, hi]; none when no multiple
- * of the step falls inside a narrow range. */
+/** About `count` round tick values (steps of 1, 2, 5 × 10^k) inside [lo, hi], and never fewer than
+ * min(count, max(2, ⌈count / 2⌉)) (an axis with one tick has no scale): when the step nearest
+ * (hi − lo) / (count − 1) leaves fewer, the next smaller round step is taken. */
 export function niceTicks(lo, hi, count = 5) {
   if (!(hi > lo)) return [lo];
+  const least = Math.min(count, Math.max(2, Math.ceil(count / 2)));
   const raw = (hi - lo) / Math.max(1, count - 1);
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const stepSize = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw * 0.999);
-  const ticks = [];
-  for (let v = Math.ceil(lo / stepSize - 1e-9) * stepSize; v <= hi + stepSize * 1e-9; v += stepSize) {
-    ticks.push(Math.abs(v) < stepSize * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  let exp = Math.floor(Math.log10(raw));
+  const mants = [1, 2, 5, 10];
+  let m = mants.findIndex((k) => k * 10 ** exp >= raw * 0.999);
+  let ticks = [];
+  for (let tries = 0; tries < 8; tries++) {
+    const stepSize = mants[m] * 10 ** exp;
+    if (lo + stepSize === lo) break; // below the floats' resolution at lo: keep what we have
+    const t = [];
+    for (let v = Math.ceil(lo / stepSize - 1e-9) * stepSize; v <= hi + stepSize * 1e-9; v += stepSize) {
+      t.push(Math.abs(v) < stepSize * 1e-9 ? 0 : Number(v.toPrecision(12)));
+    }
+    ticks = t;
+    if (t.length >= least) break;
+    if (m > 0) m -= 1;
+    else [m, exp] = [2, exp - 1];
   }
   return ticks;
+}
+
+/** Epoch-axis ticks for a history of n epochs: whole epochs in [1, n], at least min(n, 3) of them. */
+export function epochTicks(n) {
+  if (n < 1) return [];
+  return n === 1 ? [1] : niceTicks(1, n, 5).filter((e) => e >= 1 && Number.isInteger(e));
 }

@@ -7,6 +7,7 @@ import { FEATURES, FEATURE_NAMES } from "./data.js";
 import { drawHeatmap } from "./draw.js";
 import { el } from "./dom.js";
 import { MAX_LAYERS, MAX_NEURONS } from "./state.js";
+import { editParam } from "./train.js";
 
 export const DENSITY = 50; // heatmap grid per side
 const MIN_SCALE = 0.6;
@@ -213,9 +214,10 @@ export class NetworkView {
       this.pg.say(`${this.describe(t)}: “${text}” is not a number; type a finite value such as 0.5 or -1.2.`, true);
       return;
     }
+    // through the engine, which records the edit so that the training export replays it
     const L = this.pg.s.net.layers[t.layer];
-    if (t.kind === "weight") L.W[t.to * L.nIn + t.from] = v;
-    else L.b[t.unit] = v;
+    const index = t.kind === "weight" ? t.to * L.nIn + t.from : t.unit;
+    editParam(this.pg.s, { layer: t.layer, kind: t.kind, index, value: v });
     this.closeEditor();
     this.pg.say("");
     this.pg.paramsEdited();

@@ -3,7 +3,7 @@
 // early stopping, batch-norm mode and export.
 
 import { LOSS_PAD, drawGradNorms, drawHeatmap, drawLossChart, drawPoints, lossRange } from "./draw.js";
-import { el, niceTicks, setText, tickLabel } from "./dom.js";
+import { el, epochTicks, niceTicks, setText, tickLabel } from "./dom.js";
 import { DENSITY } from "./netview.js";
 import { check, field } from "./controls.js";
 
@@ -72,7 +72,11 @@ export class OutputView {
         el("span", { class: "pg-cap", text: "Export" }),
         el("button", { "data-action": "export-json", onclick: () => pg.exportJson(), text: "JSON" }),
         " ",
-        el("button", { "data-action": "export-pytorch", onclick: () => pg.exportPyTorch(), text: "PyTorch script" }),
+        el("button", { "data-action": "export-pytorch", title: "Rebuilds the trained network and predicts (inference only)",
+          onclick: () => pg.exportPyTorch(), text: "PyTorch script" }),
+        " ",
+        el("button", { "data-action": "export-training", title: "Data, initial network, optimizer and training loop: retrains as here",
+          onclick: () => pg.exportTraining(), text: "PyTorch training script" }),
       ),
     );
     this.legendRange = null;
@@ -125,8 +129,7 @@ export class OutputView {
     } else {
       placeTicks(this.lossY, niceTicks(0, hi, 3), (v) => top + span * (1 - v / hi), "y");
     }
-    const epochs = n === 1 ? [1] : niceTicks(1, n, 5).filter((e) => e >= 1 && Number.isInteger(e));
-    placeTicks(this.lossX, epochs, (e) => (n === 1 ? 0.5 : (e - 1) / (n - 1)), "x");
+    placeTicks(this.lossX, epochTicks(n), (e) => (n === 1 ? 0.5 : (e - 1) / (n - 1)), "x");
   }
 
   drawReadouts(s, lr) {

@@ -6,7 +6,7 @@
 import { DATASETS, parseCsv } from "./data.js";
 import { check, control, dataPanel, syncControls, topBar } from "./controls.js";
 import { el, setText } from "./dom.js";
-import { toJSON, toPyTorch } from "./export.js";
+import { toJSON, toPyTorch, toPyTorchTraining } from "./export.js";
 import { freshStats, startLoop } from "./loop.js";
 import { DENSITY, NetworkView } from "./netview.js";
 import { parameters } from "./nn.js";
@@ -130,9 +130,8 @@ class Playground {
     this.syncControls();
   }
 
-  /** A weight or bias was edited in the network view. */
+  /** A weight or bias was edited in the network view (editParam has refreshed the losses). */
   paramsEdited() {
-    this.s.last = currentLosses(this.s);
     this.diag = null;
     this.dirty = true;
   }
@@ -269,6 +268,11 @@ class Playground {
 
   exportPyTorch() {
     this.download("playground_network.py", toPyTorch(this.s), "text/x-python");
+  }
+
+  /** The data, the initial network, the optimizer and the training loop, with the hand edits. */
+  exportTraining() {
+    this.download("playground_training.py", toPyTorchTraining(this.s), "text/x-python");
   }
 
   // ---------- drawing
