@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import os
 import platform
 import sys
@@ -13,6 +12,8 @@ TRACKED = ("torch", "torchvision", "timm", "numpy", "scikit-learn", "keras")
 
 
 def installed(name: str) -> str | None:
+    import importlib.metadata as md  # imported here: torch-free commands (explain --from-error) skip its 40 ms
+
     try:
         return md.version(name)
     except md.PackageNotFoundError:
