@@ -15,6 +15,7 @@ torch = pytest.importorskip("torch")
 
 from refcheck.claims import batchnorm, bn_finetune, residual, scaling, timm_features, transfer  # noqa: E402
 from refcheck.context import ClaimFailed, Context, Skipped  # noqa: E402
+from refcheck.site.values import resolve  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -135,12 +136,6 @@ def test_classifier_removal_fails_if_reset_only_bypasses(monkeypatch):
 VALUE = re.compile(r"<!--\s*value:\s*(\S+)\s+(\S+)(?:\s+(\S+))?\s*-->")
 
 
-def _resolve(evidence, path: str):
-    for part in path.split("."):
-        evidence = evidence[int(part)] if isinstance(evidence, list) else evidence[part]
-    return evidence
-
-
 @pytest.mark.parametrize(
     "claim_id, check",
     [
@@ -159,4 +154,4 @@ def test_value_markers_name_real_evidence_keys(claim_id, check):
     assert markers, f"no value marker of {claim_id}"
     evidence = check(Context("cpu"))
     for _, key, fmt in markers:
-        format(_resolve(evidence, key), fmt or "")
+        format(resolve(evidence, key), fmt or "")
