@@ -145,22 +145,52 @@ def tests(session: nox.Session) -> None:
     run_js_tests(session)
 
 
+def start_beside(*cmds: list[str]) -> list[tuple[list[str], subprocess.Popen, Path]]:
+    """Start commands in the background (their output to .refcheck/*.log); see finish_beside."""
+    logs = ROOT / ".refcheck"
+    logs.mkdir(exist_ok=True)
+    started = []
+    for cmd in cmds:
+        log = logs / f"verify-{Path(cmd[2] if cmd[1] == '-m' else cmd[0]).name}.log"
+        env = {**os.environ, **ENVIRON}
+        started.append((cmd, subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT), log))
+    return started
+
+
+def finish_beside(session: nox.Session, started: list[tuple[list[str], subprocess.Popen, Path]]) -> None:
+    failed = []
+    for cmd, proc, log in started:
+        code = proc.wait()
+        session.log(f"{' '.join(Path(c).name if i == 0 else c for i, c in enumerate(cmd))}: exit {code}\n{log.read_text().strip()}")
+        if code != 0:
+            failed.append(" ".join(cmd[1:]))
+    if failed:
+        session.error(f"failed: {'; '.join(failed)} (output above)")
+
+
 @nox.session
 def verify(session: nox.Session) -> None:
-    """Everything: lint, claims on two CPU code paths, strict site build, snippets, tests (browser, JS engine)."""
+    """Everything: lint, claims on two CPU code paths, strict site build, JS engine tests, then one pytest run of
+    the doc snippets (shuffled among themselves) and refcheck's tests (browser included) on 2 workers.
+
+    Two cores kept busy: the claims of the two code paths run side by side; when the native claims are done,
+    the site build (which reads their report) and the JS tests take that core while the second path ends.
+    """
     py = env(session)
     run_ruff(session, py)
-    other = start_other_path_claims(py)  # runs beside the native claims: two cores, one thread each
+    other = start_other_path_claims(py)
     run_claims(session, py, "--quiet")
+    beside = start_beside([py, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(SITE)], ["node", "--test", "tests/js/"])
     finish_other_path(session, *other)
-    build_site(session, py)
-    # Snippets in a shuffled order on 2 workers: each must stand alone (the seed is printed in the header).
+    finish_beside(session, beside)
+    # Snippets in a shuffled order: each must stand alone (the seed is printed in the header). One pytest
+    # run for snippets and tests: the two workers start (and import torch) once, and neither idles at a seam.
     seed = str(random.randrange(10_000))
     session.log(f"snippets run in an order shuffled with --shuffle-seed {seed}")
-    run(session, py, "-m", "pytest", "--codeblocks", "docs", "-q", "-n", "2", "--shuffle-seed", seed)
-    run_js_tests(session)
-    # Two workers: many tests start a Python that imports torch, and two cores halve that wait.
-    run(session, py, "-m", "pytest", "tests", "-q", "-n", "2", "--durations=10", env={"REFCHECK_SITE_DIR": str(SITE)})
+    run(
+        session, py, "-m", "pytest", "--codeblocks", "docs", "tests", "-q", "-n", "2", "--shuffle-seed", seed,
+        "--durations=10", env={"REFCHECK_SITE_DIR": str(SITE)},
+    )  # fmt: skip
 
 
 @nox.session

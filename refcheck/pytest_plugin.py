@@ -52,9 +52,16 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --shuffle-seed, the doc snippets trade places among themselves; other tests keep their order
+    (so one run can hold both, and module-scoped fixtures of the tests are not set up again and again)."""
     seed = config.getoption("--shuffle-seed")
-    if seed is not None:
-        random.Random(seed).shuffle(items)
+    if seed is None:
+        return
+    slots = [i for i, item in enumerate(items) if is_snippet(item)]
+    order = [items[i] for i in slots]
+    random.Random(seed).shuffle(order)
+    for i, item in zip(slots, order):
+        items[i] = item
 
 
 def is_snippet(item: pytest.Item) -> bool:
