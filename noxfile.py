@@ -82,7 +82,7 @@ def start_other_path_claims(py: str) -> tuple[subprocess.Popen, Path]:
     log.parent.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV}
     env.update({**ENVIRON, **OTHER_PATH})
-    cmd = [py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet"]
+    cmd = [py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", "--jobs", "1"]
     return subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT), log
 
 
@@ -150,8 +150,10 @@ def verify(session: nox.Session) -> None:
     """Everything: lint, claims on two CPU code paths, strict site build, snippets, tests (browser, JS engine)."""
     py = env(session)
     run_ruff(session, py)
-    other = start_other_path_claims(py)  # runs beside the native claims: two cores, one thread each
-    run_claims(session, py, "--quiet")
+    # The two code paths run side by side, one claim at a time each (--jobs 1): two cores busy while both pay
+    # their imports, where two runs with --jobs 2 one after the other would pay the imports one after the other.
+    other = start_other_path_claims(py)
+    run_claims(session, py, "--quiet", "--jobs", "1")
     finish_other_path(session, *other)
     build_site(session, py)
     # Snippets in a shuffled order on 2 workers: each must stand alone (the seed is printed in the header).

@@ -64,3 +64,19 @@ def test_cuda_without_cuda_reports_all_skipped_and_says_why(tmp_path):
     report = json.loads(out.read_text())
     assert report["summary"] == {"passed": 0, "failed": 0, "skipped": 3}
     assert all("CUDA was requested" in c["reason"] for c in report["claims"])
+
+
+def test_bad_jobs_one_line_exit_2():
+    for bad in ("0", "-1", "two"):
+        line = assert_clean_error(run_cli("verify", "--jobs", bad))
+        assert "--jobs" in line and repr(bad) in line
+
+
+def test_parallel_cli_run_reports_in_registry_order_with_jobs(tmp_path):
+    out = tmp_path / "r.json"
+    proc = run_cli("verify", "--device", "cpu", "--quiet", "--jobs", "2", "--report", str(out), env=demo_env(tmp_path))
+    assert proc.returncode == 1, proc.stderr
+    assert f"report: {out}" in proc.stdout and "1 passed, 1 failed, 1 skipped" in proc.stdout
+    report = json.loads(out.read_text())
+    assert [c["id"] for c in report["claims"]] == ["demo.fails", "demo.passes", "demo.skips"]
+    assert report["settings"]["jobs"] == 2 and report["setup"]["imported"] == ["torch"]
