@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -88,8 +89,19 @@ def _version() -> str:
     return f"refcheck {__version__}"
 
 
+# Thread pools other libraries start when they load (NumPy's and SciPy's OpenBLAS, scikit-learn's OpenMP): read
+# once, at load, so set before anything imports them. torch.set_num_threads covers torch's own and MKL.
+POOL_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from refcheck.console import run_verify
+
+    if args.threads is not None:
+        # --threads N holds for every library a claim uses, not for torch alone: a scikit-learn fit otherwise
+        # runs on OpenBLAS's own threads (one per core), which spin on a busy machine (3x the CPU time of
+        # one thread, same results) and, with --jobs, oversubscribe the cores.
+        os.environ.update({var: str(args.threads) for var in POOL_ENV})
 
     return run_verify(args.device, args.only, args.report, args.seed, args.quiet, args.threads, args.deterministic, args.jobs)
 

@@ -80,3 +80,18 @@ def test_parallel_cli_run_reports_in_registry_order_with_jobs(tmp_path):
     report = json.loads(out.read_text())
     assert [c["id"] for c in report["claims"]] == ["demo.fails", "demo.passes", "demo.skips"]
     assert report["settings"]["jobs"] == 2 and report["setup"]["imported"] == ["torch"]
+
+
+def test_threads_hold_for_the_thread_pools_of_other_libraries(monkeypatch):
+    """--threads N is set for OpenBLAS/OpenMP/MKL before they load (a scikit-learn fit ran on one OpenBLAS thread
+    per core, spinning); --threads all leaves them alone."""
+    import os
+
+    from refcheck.cli import POOL_ENV, main
+
+    for var in POOL_ENV:
+        monkeypatch.setenv(var, "7")
+    assert main(["verify", "--device", "cpu", "--threads", "all", "--only", "no-such-claim-xyz"]) == 2
+    assert [os.environ[v] for v in POOL_ENV] == ["7"] * len(POOL_ENV)
+    assert main(["verify", "--device", "cpu", "--threads", "1", "--only", "no-such-claim-xyz"]) == 2
+    assert [os.environ[v] for v in POOL_ENV] == ["1"] * len(POOL_ENV)
