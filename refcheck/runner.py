@@ -126,6 +126,7 @@ def verify(
     jobs = min(jobs, len(chosen)) if resolved == "cpu" and not skip_reason and _can_fork() else 1
     args = (resolved, seed, skip_reason, threads, deterministic)
     if jobs > 1:
+        setup["threads_at_fork"] = _threads_now()  # 1 from the CLI: no torch (or BLAS) pool to copy half-alive
         results = run_parallel(chosen, args, jobs, longest_first(chosen, seconds), on_result)
     else:
         results = []
@@ -214,6 +215,14 @@ def longest_first(chosen: list[Claim], seconds: dict[str, float] | None) -> list
     for i, c in enumerate(chosen):
         tasks.setdefault(c.group or f"#{i}", []).append(i)
     return sorted(tasks.values(), key=lambda t: -sum(seconds.get(chosen[i].id, math.inf) for i in t))
+
+
+def _threads_now() -> int | None:
+    """OS threads of this process (Linux), None where it cannot be read."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return None
 
 
 def _can_fork() -> bool:

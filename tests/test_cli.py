@@ -80,6 +80,7 @@ def test_parallel_cli_run_reports_in_registry_order_with_jobs(tmp_path):
     report = json.loads(out.read_text())
     assert [c["id"] for c in report["claims"]] == ["demo.fails", "demo.passes", "demo.skips"]
     assert report["settings"]["jobs"] == 2 and report["setup"]["imported"] == ["torch"]
+    assert report["setup"]["threads_at_fork"] == 1  # forked with no thread pool (torch's, OpenBLAS') started
 
 
 def test_threads_hold_for_the_thread_pools_of_other_libraries(monkeypatch):
