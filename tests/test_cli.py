@@ -28,14 +28,20 @@ def test_unknown_subcommand_exit_2():
 
 
 def test_failed_claim_exits_1_naming_id_and_page(tmp_path):
-    proc = run_cli("verify", "--device", "cpu", "--quiet", env=demo_env(tmp_path))
+    """Also the parallel path (--jobs 2: forked workers): results in registry order, the settings recorded."""
+    proc = run_cli("verify", "--device", "cpu", "--quiet", "--jobs", "2", env=demo_env(tmp_path))
     assert proc.returncode == 1, proc.stderr
     assert "FAILED demo.fails (docs/index.md)" in proc.stdout
     assert "1 passed, 1 failed, 1 skipped" in proc.stdout
-    report = json.loads(next(tmp_path.glob("report-cpu-*.json")).read_text())
+    path = next(tmp_path.glob("report-cpu-*.json"))
+    assert f"report: {path}" in proc.stdout
+    report = json.loads(path.read_text())
     statuses = {c["id"]: c["status"] for c in report["claims"]}
     assert statuses == {"demo.fails": "failed", "demo.passes": "passed", "demo.skips": "skipped"}
+    assert [c["id"] for c in report["claims"]] == ["demo.fails", "demo.passes", "demo.skips"]
     assert report["versions"]["torch"] and report["versions"]["python"]
+    assert report["settings"]["jobs"] == 2 and report["setup"]["imported"] == ["torch"]
+    assert report["setup"]["threads_at_fork"] == 1  # forked with no thread pool (torch's, OpenBLAS') started
 
 
 def test_passing_selection_exits_0_and_writes_report_path(tmp_path):
@@ -70,17 +76,6 @@ def test_bad_jobs_one_line_exit_2():
     for bad in ("0", "-1", "two"):
         line = assert_clean_error(run_cli("verify", "--jobs", bad))
         assert "--jobs" in line and repr(bad) in line
-
-
-def test_parallel_cli_run_reports_in_registry_order_with_jobs(tmp_path):
-    out = tmp_path / "r.json"
-    proc = run_cli("verify", "--device", "cpu", "--quiet", "--jobs", "2", "--report", str(out), env=demo_env(tmp_path))
-    assert proc.returncode == 1, proc.stderr
-    assert f"report: {out}" in proc.stdout and "1 passed, 1 failed, 1 skipped" in proc.stdout
-    report = json.loads(out.read_text())
-    assert [c["id"] for c in report["claims"]] == ["demo.fails", "demo.passes", "demo.skips"]
-    assert report["settings"]["jobs"] == 2 and report["setup"]["imported"] == ["torch"]
-    assert report["setup"]["threads_at_fork"] == 1  # forked with no thread pool (torch's, OpenBLAS') started
 
 
 def test_threads_hold_for_the_thread_pools_of_other_libraries(monkeypatch):
