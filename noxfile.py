@@ -82,7 +82,7 @@ def start_other_path_claims(py: str) -> tuple[subprocess.Popen, Path]:
     log.parent.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV}
     env.update({**ENVIRON, **OTHER_PATH})
-    cmd = [py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet"]
+    cmd = [py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", "--jobs", "1"]
     return subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT), log
 
 
@@ -178,9 +178,13 @@ def verify(session: nox.Session) -> None:
     """
     py = env(session)
     run_ruff(session, py)
+    # The two code paths run side by side, one claim at a time each (--jobs 1): two cores busy while both pay
+    # their imports, where two runs with --jobs 2 one after the other would pay the imports one after the other.
     other = start_other_path_claims(py)
-    run_claims(session, py, "--quiet")
-    beside = start_beside([py, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(SITE)], ["node", "--test", "tests/js/"])
+    run_claims(session, py, "--quiet", "--jobs", "1")
+    beside = start_beside(
+        [py, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(SITE)], ["node", "--test", "tests/js/"]
+    )
     finish_other_path(session, *other)
     finish_beside(session, beside)
     # Snippets in a shuffled order: each must stand alone (the seed is printed in the header). One pytest

@@ -36,13 +36,16 @@ def run_verify(
     quiet: bool,
     threads: int | None = 1,
     deterministic: bool = False,
+    jobs: int | None = None,
 ) -> int:
     from refcheck.registry import load_all
-    from refcheck.runner import resolve_device, select, verify
+    from refcheck.runner import default_jobs, previous_seconds, resolve_device, select, verify
 
     console = Console(stderr=False)
     resolve_device(device)  # reject a bad device before the slow imports of the claims
     chosen = select(load_all(), only)
+    jobs = jobs or default_jobs(threads)
+    seconds = previous_seconds(report_path, resolve_device(device)[0]) if jobs > 1 else None  # longest first
     with Progress(
         TextColumn("[bold]verifying"),
         BarColumn(),
@@ -58,7 +61,7 @@ def run_verify(
         def advance(result: ClaimResult) -> None:
             progress.update(task, advance=1, current=result.id)
 
-        report = verify(device, seed=seed, on_result=advance, claims=chosen, threads=threads, deterministic=deterministic)
+        report = verify(device, seed=seed, on_result=advance, claims=chosen, threads=threads, deterministic=deterministic, jobs=jobs, seconds=seconds)
     path = report.write(report_path)
     if not quiet:
         console.print(results_table(report))
@@ -73,9 +76,9 @@ def run_verify(
     from refcheck.torchenv import path_label
 
     where = report.device["resolved"] + (" (unavailable)" if report.device["name"] == "unavailable" else "")
-    path = path_label(report.kernel)
-    if path:
-        where += f", {path}"
+    label = path_label(report.kernel)  # not `path`: that is the report's, printed below
+    if label:
+        where += f", {label}"
     console.print(
         f"{s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped in {report.seconds:.1f}s "
         f"on {where} ({versions}); report: {path}",

@@ -26,6 +26,9 @@ class Claim:
     needs: tuple[str, ...] = field(default=())  # optional extra modules, e.g. ("keras",)
     version_note: str = ""  # shown on the page when the fact depends on versions
     thin_margin: str = ""  # why a margin under the stress run's minimum is accepted (shown on the page)
+    # Claims of one group share work cached in their process (e.g. one simulation read by several claims):
+    # ``refcheck verify --jobs N`` runs a group in one worker, one claim after another, so it is done once.
+    group: str = ""
 
     @property
     def statistical(self) -> bool:
@@ -54,6 +57,7 @@ def claim(
     needs: tuple[str, ...] = (),
     version_note: str = "",
     thin_margin: str = "",
+    group: str = "",
 ) -> Callable:
     """Register ``fn(ctx) -> evidence`` as the check of claim ``id`` shown on ``page``."""
     if not ID_RE.match(id):
@@ -64,7 +68,9 @@ def claim(
     def register(fn: Callable) -> Callable:
         if id in REGISTRY and REGISTRY[id].check.__qualname__ != fn.__qualname__:
             raise RegistryError(f"claim id {id!r} registered twice ({REGISTRY[id].module} and {fn.__module__})")
-        REGISTRY[id] = Claim(id, page, " ".join(says.split()), fn, tuple(tags), figure, tuple(needs), version_note, thin_margin)
+        REGISTRY[id] = Claim(
+            id, page, " ".join(says.split()), fn, tuple(tags), figure, tuple(needs), version_note, thin_margin, group
+        )
         return fn
 
     return register

@@ -42,7 +42,8 @@ class Report:
     seconds: float
     seed: int = 0
     kernel: dict[str, str] = field(default_factory=dict)  # CPU code path: ATen kernels, MKL path
-    settings: dict[str, Any] = field(default_factory=dict)  # threads, deterministic algorithms
+    settings: dict[str, Any] = field(default_factory=dict)  # threads, deterministic algorithms, jobs
+    setup: dict[str, Any] = field(default_factory=dict)  # modules imported before the first claim, and their seconds
     schema: int = SCHEMA
 
     @property
@@ -83,7 +84,7 @@ def load(path: Path) -> Report:
     results = [ClaimResult(**c) for c in data["claims"]]
     return Report(
         data["device"], data["versions"], results, data["created"], data["seconds"], data.get("seed", 0),
-        data.get("kernel", {}), data.get("settings", {}),
+        data.get("kernel", {}), data.get("settings", {}), data.get("setup", {}),
     )
 
 

@@ -40,7 +40,8 @@ class Cell:
     deterministic: bool = False
 
     def args(self) -> list[str]:
-        out = ["--seed", str(self.seed), "--threads", self.threads]
+        # One claim at a time: the grid already runs its cells side by side (and a cell that uses all cores alone).
+        out = ["--seed", str(self.seed), "--threads", self.threads, "--jobs", "1"]
         return out + (["--deterministic"] if self.deterministic else [])
 
 

@@ -39,3 +39,21 @@ def test_two_runs_give_identical_evidence():
     first, second = verify("cpu", claims=chosen), verify("cpu", claims=chosen)
     assert len(second.results) >= 5 and any(c.statistical for c in chosen)
     assert not differing(first, second)
+
+
+def test_parallel_run_gives_the_evidence_of_a_sequential_one():
+    """`refcheck verify --jobs 2` (claims in forked workers, longest first) == `--jobs 1` (in this process, in
+    order), on cheap claims that draw random data, initialise and train."""
+    ids = (
+        "residual.identity-skip-keeps-gradient", "residual.plain-first-layer-gradient-vanishes",
+        "init.activation-std-through-depth", "batch-size.sampler-more-steps", "batch-size.gradient-variance-inverse-b",
+        "large-batch.fixed-epochs-fewer-updates",
+    )  # fmt: skip
+    claims = load_all()
+    chosen = [claims[i] for i in ids]
+    assert all(c.statistical for c in chosen[:2])
+    sequential = verify("cpu", claims=chosen, jobs=1)
+    parallel = verify("cpu", claims=chosen, jobs=2, seconds={r.id: r.seconds for r in sequential.results})
+    assert parallel.settings["jobs"] == 2 and [r.id for r in parallel.results] == list(ids)
+    assert all(r.status == "passed" for r in parallel.results)
+    assert not differing(sequential, parallel)

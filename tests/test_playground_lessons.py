@@ -24,9 +24,9 @@ IDS = [
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    lessons._run_all.cache_clear()
+    lessons._CACHE.clear()
     yield
-    lessons._run_all.cache_clear()
+    lessons._CACHE.clear()
 
 
 def test_every_lesson_is_a_statistical_claim_on_its_page():
@@ -70,7 +70,7 @@ def test_residual_lesson_fails_when_the_plain_stack_trains(monkeypatch):
         "vanishing-gradients": [_run("vanishing-gradients", s, [0.5, 0.01]) for s in range(5)],
         "residual": [_run("residual", s, [0.5, 0.01]) for s in range(5)],
     }
-    monkeypatch.setattr(lessons, "_run_all", lambda seeds: fake)
+    monkeypatch.setattr(lessons, "_run_presets", lambda presets, seeds: fake)
     result = run_claim(load_all()["playground.lesson-residual"], "cpu")
     assert result.status == "failed", result
     assert "plain stack" in result.reason
@@ -83,7 +83,7 @@ def test_batch_noise_lesson_fails_on_a_smooth_batch_of_one(monkeypatch):
         "small-batch": [_run("small-batch", s, smooth, relNoise0=3.0) for s in range(5)],
         "full-batch": [_run("full-batch", s, smooth) for s in range(5)],
     }
-    monkeypatch.setattr(lessons, "_run_all", lambda seeds: fake)
+    monkeypatch.setattr(lessons, "_run_presets", lambda presets, seeds: fake)
     result = run_claim(load_all()["playground.lesson-batch-noise"], "cpu")
     assert result.status == "failed"
     assert "test loss rose" in result.reason

@@ -108,3 +108,74 @@ def test_claim_reaching_the_network_fails_saying_so():
 
     r = run_claim(make(check), "cpu")
     assert r.status == "failed" and "network access is blocked" in r.reason
+
+
+# -- parallel runs (--jobs) ------------------------------------------------------------------------------------
+
+
+def _pid_claim(id, group=""):
+    def check(ctx):
+        import os
+
+        ctx.expect(True, "ran")
+        return {"pid": os.getpid()}
+
+    return Claim(id=id, page="p.md", says="s", check=check, group=group)
+
+
+def test_parallel_run_keeps_registry_order_and_each_claims_own_result():
+    import os
+
+    claims = [make(lambda ctx: ctx.expect_equal(1, 1, "one"), "a.one"), make(lambda ctx: ctx.expect_equal(1, 2, "two"), "b.two")]
+    claims += [_pid_claim(f"c.pid{k}") for k in range(3)]
+    seen = []
+    report = verify("cpu", claims=claims, jobs=2, seconds={"c.pid2": 9.0}, on_result=lambda r: seen.append(r.id))
+    assert [r.id for r in report.results] == [c.id for c in claims] and sorted(seen) == sorted(c.id for c in claims)
+    assert [r.status for r in report.results] == ["passed", "failed", "passed", "passed", "passed"]
+    assert "two" in report.results[1].reason
+    pids = {r.evidence["pid"] for r in report.results[2:]}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2  # ran in the workers, not here
+    assert report.settings["jobs"] == 2 and report.setup["imported"][0] == "torch"
+
+
+def test_jobs_beyond_the_claims_and_cuda_runs_are_capped():
+    report = verify("cpu", claims=[make(lambda ctx: ctx.expect(True, "x"))], jobs=8)
+    assert report.settings["jobs"] == 1  # one claim: nothing to fork for
+    with pytest.raises(UsageError, match="jobs 0"):
+        verify("cpu", claims=[make(lambda ctx: ctx.expect(True, "x"))], jobs=0)
+
+
+def test_a_group_runs_in_one_worker_and_a_dead_worker_fails_only_its_claim():
+    import os
+
+    parent = os.getpid()
+
+    def die(ctx):
+        if os.getpid() != parent:  # in a worker only: never kill the test process
+            os.kill(os.getpid(), 9)
+        ctx.expect(False, "a worker was expected")
+
+    claims = [_pid_claim("g.first", "g"), Claim(id="g.dies", page="p.md", says="s", check=die, group="g"), _pid_claim("g.last", "g")]
+    claims += [_pid_claim(f"x.other{k}") for k in range(3)]
+    report = verify("cpu", claims=claims, jobs=2)
+    by_id = {r.id: r for r in report.results}
+    assert by_id["g.dies"].status == "failed" and "died (killed by SIGKILL)" in by_id["g.dies"].reason
+    assert "--only g.dies" in by_id["g.dies"].reason
+    assert all(r.status == "passed" for i, r in by_id.items() if i != "g.dies")
+    # the rest of the dead worker's group ran in a fresh worker
+    assert by_id["g.first"].evidence["pid"] != by_id["g.last"].evidence["pid"] != parent
+
+
+def test_group_members_share_a_worker():
+    claims = [_pid_claim(f"g.m{k}", "shared") for k in range(3)] + [_pid_claim(f"solo.s{k}") for k in range(3)]
+    report = verify("cpu", claims=claims, jobs=2)
+    assert len({r.evidence["pid"] for r in report.results[:3]}) == 1
+
+
+def test_longest_first_orders_tasks_by_previous_seconds_with_groups_as_one():
+    from refcheck.runner import longest_first
+
+    claims = [make(None, "a.quick"), _pid_claim("g.one", "g"), _pid_claim("g.two", "g"), make(None, "b.slow"), make(None, "n.new")]
+    tasks = longest_first(claims, {"a.quick": 0.1, "g.one": 2.0, "g.two": 2.0, "b.slow": 3.0})
+    assert tasks == [[4], [1, 2], [3], [0]]  # unknown first (may be slow), then 4 s (group), 3 s, 0.1 s
+    assert longest_first(claims, None) == [[0], [1, 2], [3], [4]]  # no earlier run: registry order

@@ -115,3 +115,10 @@ def test_stress_run_end_to_end_on_demo_claims(tmp_path):
 def test_stress_usage_errors_are_one_line():
     assert "--seeds 1" in assert_clean_error(run_cli("stress", "--seeds", "1"))
     assert "unknown cell" in assert_clean_error(run_cli("stress", "--cells", "warp-drive"))
+
+
+def test_cells_run_their_claims_one_at_a_time():
+    """The grid runs cells side by side (and threads-all alone): a cell forking claim workers would oversubscribe."""
+    for cell in grid(2, AVX512):
+        args = cell.args()
+        assert args[args.index("--jobs") + 1] == "1", cell.name

@@ -94,12 +94,16 @@ def _trigger(code: str, n: int, device: str) -> tuple[str, str]:
     import torch
     import torch.nn.functional as F  # noqa: N812
 
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)  # a once-per-process torch warning is given every time, as in run_case
     with warnings.catch_warnings(record=True) as caught, torch.device(device):
         warnings.simplefilter("always")
         try:
             eval(code.format(n=n), {"torch": torch, "F": F})  # a fixed expression of VALUE_TRIGGERS
         except Exception as exc:
             return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}", "forward-error"
+        finally:
+            torch.set_warn_always(always)
     if caught:
         return f"{caught[0].category.__name__}: {str(caught[0].message).splitlines()[0]}", "warning"
     return "", "ok"

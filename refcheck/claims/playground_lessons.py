@@ -1,7 +1,7 @@
 """Claims of the playground's lessons: what each preset linked from a topic page shows, checked on the
 playground's own JavaScript engine.
 
-One Node process (``playground_lessons.mjs`` beside this module) runs every preset the lessons need,
+A Node process (``playground_lessons.mjs`` beside this module) runs the presets each lesson needs,
 from ``SEEDS`` seeds derived from the run seed (``ctx.seed_for``): the seed sets the data, the split,
 the initial weights and the minibatch order, exactly as the playground's ``seed`` setting does. The
 process returns per-epoch losses and diagnostics; the thresholds below are checked here, over all
@@ -11,7 +11,6 @@ Without Node the claims are skipped with that reason.
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import statistics
@@ -38,29 +37,39 @@ EPOCHS = {
 }
 
 
-@functools.lru_cache(maxsize=4)
-def _run_all(seeds: tuple[int, ...]) -> dict:
-    """Every preset of EPOCHS from every seed, in one Node process: {preset: [run per seed]}."""
+_CACHE: dict[tuple[str, int, int], dict] = {}  # (preset, seed, epochs) -> its run, within this process
+
+
+def _run_presets(presets: tuple[str, ...], seeds: tuple[int, ...]) -> dict:
+    """The runs of ``presets`` (each for EPOCHS[preset] epochs) from every seed: {preset: [run per seed], "node": version}.
+
+    A claim asks only for its own presets; those not yet run in this process go to one Node process, so a
+    preset two claims share (``vanishing-gradients``, ``small-batch``, ``full-batch``) runs once when both run
+    in one process (their claims are one ``group``: the parallel runner keeps them in one worker).
+    """
     node = shutil.which("node")
     if node is None:
         return {"skip": "node (Node.js 18+) is not installed: the lessons run on the playground's JavaScript engine"}
     if not ENGINE.exists():
         return {"skip": f"the playground engine {ENGINE.relative_to(ROOT)} is not in this checkout"}
-    runs = [{"preset": p, "seed": s, "epochs": e} for p, e in EPOCHS.items() for s in seeds]
-    proc = subprocess.run(
-        [node, str(RUNNER)], input=json.dumps({"runs": runs}), capture_output=True, text=True, cwd=ROOT, timeout=600
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"the lesson runner failed: {proc.stderr.strip()[-500:]}")
-    out = json.loads(proc.stdout)
-    by_preset: dict = {"node": out["node"]}
-    for r in out["runs"]:
-        by_preset.setdefault(r["preset"], []).append(r)
+    runs = [{"preset": p, "seed": s, "epochs": EPOCHS[p]} for p in presets for s in seeds]
+    missing = [r for r in runs if (r["preset"], r["seed"], r["epochs"]) not in _CACHE]
+    if missing:
+        proc = subprocess.run(
+            [node, str(RUNNER)], input=json.dumps({"runs": missing}), capture_output=True, text=True, cwd=ROOT, timeout=600
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"the lesson runner failed: {proc.stderr.strip()[-500:]}")
+        out = json.loads(proc.stdout)
+        for asked, r in zip(missing, out["runs"]):
+            _CACHE[r["preset"], r["seed"], asked["epochs"]] = {**r, "node": out["node"]}
+    by_preset: dict = {p: [_CACHE[p, s, EPOCHS[p]] for s in seeds] for p in presets}
+    by_preset["node"] = by_preset[presets[0]][0]["node"]
     return by_preset
 
 
-def _runs(ctx) -> dict:
-    result = _run_all(tuple(ctx.seed_for(k) for k in range(SEEDS)))
+def _runs(ctx, *presets: str) -> dict:
+    result = _run_presets(presets, tuple(ctx.seed_for(k) for k in range(SEEDS)))
     if "skip" in result:
         ctx.skip(result["skip"])
     return result
@@ -98,9 +107,10 @@ def _meta(r: dict, *presets: str) -> dict:
     "for 150 epochs on every seed; the same stack with skips starts above 1e-3 and its median test loss falls below "
     "0.1 within those 150 epochs.",
     tags=("statistical",),
+    group="playground-lessons",
 )
 def lesson_residual(ctx):
-    r = _runs(ctx)
+    r = _runs(ctx, "vanishing-gradients", "residual")
     plain, res = r["vanishing-gradients"], r["residual"]
     ratio_plain = [_first_over_last(x) for x in plain]
     ratio_res = [_first_over_last(x) for x in res]
@@ -131,9 +141,10 @@ def lesson_residual(ctx):
     says="In the playground, the deep sigmoid stack with batch norm in every layer reaches a test loss below 0.1 "
     "within 100 epochs on every one of 5 seeds, while the same stack without batch norm stays above 0.4.",
     tags=("statistical",),
+    group="playground-lessons",
 )
 def lesson_batch_norm(ctx):
-    r = _runs(ctx)
+    r = _runs(ctx, "batch-norm", "vanishing-gradients")
     bn = [x["test"][-1] for x in r["batch-norm"]]
     plain = [min(x["test"][: EPOCHS["batch-norm"]]) for x in r["vanishing-gradients"]]
     ctx.expect_less(max(bn), 0.1, "with batch norm: largest test loss after 100 epochs over seeds")
@@ -149,9 +160,10 @@ def lesson_batch_norm(ctx):
     "than a quarter of 30 epochs on every seed; with the whole training set as the batch the readout is 0 and the "
     "test loss falls in every epoch.",
     tags=("statistical",),
+    group="playground-lessons",
 )
 def lesson_batch_noise(ctx):
-    r = _runs(ctx)
+    r = _runs(ctx, "small-batch", "full-batch")
     small, full = r["small-batch"], r["full-batch"]
     noise_small = [x["relNoise0"] for x in small]
     noise_full = [x["relNoise0"] for x in full]
@@ -180,9 +192,10 @@ LARGE_BATCH_EPOCHS = 10
     "batch 1 (250 updates per epoch) has a median test loss over 5 seeds below 0.12 and the full batch (one update "
     "per epoch) one above 0.25.",
     tags=("statistical",),
+    group="playground-lessons",
 )
 def lesson_large_batch(ctx):
-    r = _runs(ctx)
+    r = _runs(ctx, "small-batch", "full-batch")
     k = LARGE_BATCH_EPOCHS - 1
     small = [x["test"][k] for x in r["small-batch"]]
     full = [x["test"][k] for x in r["full-batch"]]
@@ -197,9 +210,10 @@ def lesson_large_batch(ctx):
     says="In the playground, with X₁ multiplied by 100 and shifted by 500 the test loss never falls below 0.4 in "
     "50 epochs; the same data standardized reaches a test loss below 0.05 within 10 epochs, on every one of 5 seeds.",
     tags=("statistical",),
+    group="playground-lessons",
 )
 def lesson_scaling(ctx):
-    r = _runs(ctx)
+    r = _runs(ctx, "unscaled", "standardized")
     unscaled = [min(x["test"]) for x in r["unscaled"]]
     standardized = [x["test"][-1] for x in r["standardized"]]
     ctx.expect_greater(min(unscaled), 0.4, "unscaled: lowest test loss of any epoch, any seed")
@@ -218,9 +232,10 @@ def lesson_scaling(ctx):
     "its best test loss, while the training loss has gone on falling (median over the seeds: to less than 0.95 of "
     "its value at the best epoch); the weights it restores give exactly the best test loss again.",
     tags=("statistical",),
+    group="playground-lessons",
 )
 def lesson_early_stopping(ctx):
-    r = _runs(ctx)
+    r = _runs(ctx, "early-stopping")
     runs = r["early-stopping"]
     ctx.expect_equal([x["status"] for x in runs], ["stopped"] * len(runs), "status of every run")
     ctx.expect_equal([x["epochs"] - x["best"]["epoch"] for x in runs], [50] * len(runs), "epochs run after the best")

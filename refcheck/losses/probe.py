@@ -112,9 +112,23 @@ def _build(torch, contract: Contract, options: dict[str, Any], device: str):
 
 
 def run_case(contract: Contract, specs: dict[str, str], options: dict[str, Any], device: str = "cpu") -> Outcome:
-    """What torch does with tensors of these specs: forward, then backward of the summed loss."""
+    """What torch does with tensors of these specs: forward, then backward of the summed loss.
+
+    Warnings torch gives once per process (TORCH_WARN_ONCE, e.g. "Casting complex values to real discards the
+    imaginary part") are given on every call here: an outcome must not depend on what this process ran before
+    (the error index failed when run alone, and passed only after another claim had used up such a warning).
+    """
     import torch
 
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        return _run_case(torch, contract, specs, options, device)
+    finally:
+        torch.set_warn_always(always)
+
+
+def _run_case(torch: Any, contract: Contract, specs: dict[str, str], options: dict[str, Any], device: str) -> Outcome:
     diag = diagnose(contract, specs, options)  # only for the bound dims, used to fill length tensors
     env = {**diag.bound}
     for name, val in list(env.items()):
