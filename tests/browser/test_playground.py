@@ -32,6 +32,12 @@ def current_hash(page) -> str:
     return page.evaluate("location.hash")
 
 
+def after_next_frames(page) -> None:
+    """Return once the page's frame loop has run: it trains and redraws in one animation frame, so two frames
+    after a change whatever it made dirty is drawn (a wait for that state, not a fixed sleep)."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def train_until(page, epochs: int, timeout_ms: int = 60_000):
     page.click("[data-action=play]")
     page.wait_for_function(
@@ -573,7 +579,7 @@ def test_loss_chart_axes_and_placeholder(page):
     assert page.locator("[data-out=loss-placeholder]").is_hidden()
     assert _ticks(page, "loss-x-ticks") == ["1", "2", "3"]
     hist = train_until(page, 200)
-    page.wait_for_timeout(100)
+    after_next_frames(page)
     n = len(hist["train"])
     xs = [_num(t) for t in _ticks(page, "loss-x-ticks")]
     # at least 3 whole-epoch ticks, evenly spaced, the last within one spacing of the history's end
@@ -585,7 +591,7 @@ def test_loss_chart_axes_and_placeholder(page):
     top = max(hist["train"] + hist["test"])
     assert ys[0] == 0 and top / 2 < ys[-1] <= top
     page.click('[data-key="logLoss"]')
-    page.wait_for_timeout(100)
+    after_next_frames(page)
     logs = [_num(t) for t in _ticks(page, "loss-y-ticks")]
     lo = min(hist["train"] + hist["test"])
     assert all(lo * 0.999 <= v <= top * 1.001 for v in logs) and len(logs) >= 2
