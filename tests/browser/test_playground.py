@@ -32,6 +32,12 @@ def current_hash(page) -> str:
     return page.evaluate("location.hash")
 
 
+def state_and_hash(page) -> tuple[dict, str]:
+    """``state(page), current_hash(page)`` read in one call (one round trip to the browser, not two)."""
+    got = page.evaluate("[window.playgroundApp.state, location.hash]")
+    return got[0], got[1]
+
+
 def after_next_frames(page) -> None:
     """Return once the page's frame loop has run: it trains and redraws in one animation frame, so two frames
     after a change whatever it made dirty is drawn (a wait for that state, not a fixed sleep)."""
@@ -142,19 +148,20 @@ def test_every_control_changes_state_and_url(page):
             page.locator('[data-key="features"][data-value="x1"]').click()
         if key in ("loss", "discretize") and page.locator(sel).is_disabled():  # classification only
             page.select_option('[data-key="problem"]', "classification")
-        before_state, before_hash = state(page), current_hash(page)
+        before_state, before_hash = state_and_hash(page)
         _change(page, sel)
         page.wait_for_function("h => location.hash !== h", arg=before_hash, timeout=5000)
-        after = state(page)
+        after, after_hash = state_and_hash(page)
         changed = {k for k in after if after[k] != before_state[k]}
         assert key in changed, f"{sel}: state keys changed {changed}"
-        assert current_hash(page) != before_hash
+        assert after_hash != before_hash
     # the structural buttons
     for action, key in [("add-layer", "hidden"), ("remove-layer", "hidden"), ("regenerate", "seed")]:
-        before_state, before_hash = state(page), current_hash(page)
+        before_state, before_hash = state_and_hash(page)
         page.click(f"[data-action={action}]")
-        assert state(page)[key] != before_state[key], action
-        assert current_hash(page) != before_hash, action
+        after, after_hash = state_and_hash(page)
+        assert after[key] != before_state[key], action
+        assert after_hash != before_hash, action
     # the dataset buttons (thumbnails) set the dataset too
     page.select_option('[data-key="problem"]', "classification")
     page.click('[data-dataset="xor"]')
