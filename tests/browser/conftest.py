@@ -116,3 +116,63 @@ def page(browser, base_url):
     yield pg
     context.close()
     problems.assert_clean()
+
+
+@pytest.fixture(scope="session")
+def _search_page(browser, base_url):
+    """One page kept open on the home page for the site-search tests of this worker: Material's search worker
+    fetches the index and builds it on every page load, so each query on a fresh page paid for a load and an
+    index build. Problems are recorded for the whole session and checked per test by `site_search`."""
+    context = browser.new_context()
+    problems = PageProblems()
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("data:", "blob:", "about:")) or urlparse(url).hostname in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            problems.external_requests.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("console", lambda msg: problems.console_errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    pg.on("pageerror", lambda err: problems.page_errors.append(f"page error: {err}"))
+    pg.problems = problems  # type: ignore[attr-defined]
+    pg.goto(base_url + "/", wait_until="load")
+    yield pg
+    context.close()
+    problems.assert_clean()
+
+
+SEARCH_INPUT = "input.md-search__input"
+SEARCH_META = "() => document.querySelector('.md-search-result__meta').textContent"
+
+
+@pytest.fixture
+def site_search(_search_page):
+    """``site_search(query)`` types the query into Material's search box of the shared search page and returns the
+    result links, best first. The test fails on any console error, page error or request leaving localhost that
+    happens while it runs."""
+    page = _search_page
+    before = (len(page.problems.console_errors), len(page.problems.page_errors), len(page.problems.external_requests))
+
+    def search(query: str) -> list[str]:
+        # Empty the box with the keyboard and wait for Material's answer to the empty query ("Type to start
+        # searching"; the first time, this is also the wait for the index to be built), so that the results read
+        # below cannot be those of the previous query.
+        page.fill(SEARCH_INPUT, "")
+        page.locator(SEARCH_INPUT).press("End")  # Material reads the box on keyup
+        page.wait_for_function(f"({SEARCH_META})() === 'Type to start searching'", timeout=60_000)
+        # Material searches on key events, not on a programmatic fill: the query goes in as a paste would, with
+        # its last character typed.
+        page.fill(SEARCH_INPUT, query[:-1])
+        page.locator(SEARCH_INPUT).press_sequentially(query[-1])
+        page.wait_for_function(f"/matching/.test(({SEARCH_META})())", timeout=60_000)
+        assert page.input_value(SEARCH_INPUT) == query
+        return page.locator(".md-search-result__item a").evaluate_all("els => els.map((a) => a.getAttribute('href'))")
+
+    yield search
+    after = (len(page.problems.console_errors), len(page.problems.page_errors), len(page.problems.external_requests))
+    new = page.problems.console_errors[before[0]:] + page.problems.page_errors[before[1]:] + page.problems.external_requests[before[2]:]
+    assert after == before, "browser problems:\n" + "\n".join(new)

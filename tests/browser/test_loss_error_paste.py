@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from urllib.parse import quote
 
 import pytest
 
@@ -50,34 +49,25 @@ def entry_ids(page, title_start: str) -> list[str]:
                                      title_start)
 
 
-META = "document.querySelector('.md-search-result__meta').textContent"
+def search(site_search, query: str) -> list[str]:
+    """The links of the site search's results for the query, best first, without the ``?h=`` highlight."""
+    return [re.sub(r"\?h=[^#]*", "", h) for h in site_search(query)]
 
 
-def search(page, query: str) -> list[str]:
-    """The links of the site search's results for the query, best first. The query goes in through ``?q=``,
-    Material's own way to open the search with a query (typing right after load can be lost while the
-    index loads)."""
-    page.goto(f"{page.base_url}/?q={quote(query)}")
-    page.wait_for_function(f"() => /matching/.test({META})", timeout=60_000)
-    hrefs = page.locator(".md-search-result__item a").evaluate_all("els => els.map((a) => a.getAttribute('href'))")
-    assert page.input_value("input.md-search__input") == query
-    return [re.sub(r"\?h=[^#]*", "", h) for h in hrefs]
-
-
-def test_site_search_finds_the_entry_of_pasted_errors(page, messages):
+def test_site_search_finds_the_entry_of_pasted_errors(page, site_search, messages):
     page.goto(f"{page.base_url}/losses/errors/")
     shown = page.locator("article").inner_text()
     assert sum(bool(re.search(r"\d", m)) and m.split(": ", 1)[1] not in shown for m, _ in messages) >= 8  # sizes unlike the page's
     wanted = {title: entry_ids(page, title) for _, title in messages}
     assert all(wanted.values()), wanted
     for message, title in messages:
-        sections = [h for h in search(page, message) if "#" in h][:3]
+        sections = [h for h in search(site_search, message) if "#" in h][:3]
         assert any(h.endswith(f"losses/errors/#{w}") for h in sections for w in wanted[title]), (message, sections)
 
 
-def test_site_search_splits_function_names(page):
+def test_site_search_splits_function_names(site_search):
     for query in ("nll_loss", "F.nll_loss"):
-        cheatsheet = [h for h in search(page, query) if "/losses/#" in h]
+        cheatsheet = [h for h in search(site_search, query) if "/losses/#" in h]
         assert any(h.endswith("/losses/#nllloss") for h in cheatsheet[:3]), (query, cheatsheet[:3])
 
 

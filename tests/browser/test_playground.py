@@ -32,6 +32,18 @@ def current_hash(page) -> str:
     return page.evaluate("location.hash")
 
 
+def state_and_hash(page) -> tuple[dict, str]:
+    """``state(page), current_hash(page)`` read in one call (one round trip to the browser, not two)."""
+    got = page.evaluate("[window.playgroundApp.state, location.hash]")
+    return got[0], got[1]
+
+
+def after_next_frames(page) -> None:
+    """Return once the page's frame loop has run: it trains and redraws in one animation frame, so two frames
+    after a change whatever it made dirty is drawn (a wait for that state, not a fixed sleep)."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def train_until(page, epochs: int, timeout_ms: int = 60_000):
     page.click("[data-action=play]")
     page.wait_for_function(
@@ -136,19 +148,20 @@ def test_every_control_changes_state_and_url(page):
             page.locator('[data-key="features"][data-value="x1"]').click()
         if key in ("loss", "discretize") and page.locator(sel).is_disabled():  # classification only
             page.select_option('[data-key="problem"]', "classification")
-        before_state, before_hash = state(page), current_hash(page)
+        before_state, before_hash = state_and_hash(page)
         _change(page, sel)
         page.wait_for_function("h => location.hash !== h", arg=before_hash, timeout=5000)
-        after = state(page)
+        after, after_hash = state_and_hash(page)
         changed = {k for k in after if after[k] != before_state[k]}
         assert key in changed, f"{sel}: state keys changed {changed}"
-        assert current_hash(page) != before_hash
+        assert after_hash != before_hash
     # the structural buttons
     for action, key in [("add-layer", "hidden"), ("remove-layer", "hidden"), ("regenerate", "seed")]:
-        before_state, before_hash = state(page), current_hash(page)
+        before_state, before_hash = state_and_hash(page)
         page.click(f"[data-action={action}]")
-        assert state(page)[key] != before_state[key], action
-        assert current_hash(page) != before_hash, action
+        after, after_hash = state_and_hash(page)
+        assert after[key] != before_state[key], action
+        assert after_hash != before_hash, action
     # the dataset buttons (thumbnails) set the dataset too
     page.select_option('[data-key="problem"]', "classification")
     page.click('[data-dataset="xor"]')
@@ -573,7 +586,7 @@ def test_loss_chart_axes_and_placeholder(page):
     assert page.locator("[data-out=loss-placeholder]").is_hidden()
     assert _ticks(page, "loss-x-ticks") == ["1", "2", "3"]
     hist = train_until(page, 200)
-    page.wait_for_timeout(100)
+    after_next_frames(page)
     n = len(hist["train"])
     xs = [_num(t) for t in _ticks(page, "loss-x-ticks")]
     # at least 3 whole-epoch ticks, evenly spaced, the last within one spacing of the history's end
@@ -585,7 +598,7 @@ def test_loss_chart_axes_and_placeholder(page):
     top = max(hist["train"] + hist["test"])
     assert ys[0] == 0 and top / 2 < ys[-1] <= top
     page.click('[data-key="logLoss"]')
-    page.wait_for_timeout(100)
+    after_next_frames(page)
     logs = [_num(t) for t in _ticks(page, "loss-y-ticks")]
     lo = min(hist["train"] + hist["test"])
     assert all(lo * 0.999 <= v <= top * 1.001 for v in logs) and len(logs) >= 2
