@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from support import HOOK
+from support import HOOK, ROOT, run_cli
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,3 +46,12 @@ def mini_site(tmp_path: Path):
         return tmp_path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_verify(tmp_path_factory):
+    """``refcheck verify --device cpu --quiet`` on the demo claims (one passes, one fails, one skips), run
+    once per session for the tests that read it (test_cli, test_status): its process and its reports dir."""
+    reports = tmp_path_factory.mktemp("demo-reports")
+    env = {"REFCHECK_CLAIM_MODULES": "fixtures.demo_claims", "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}", "REFCHECK_REPORTS": str(reports)}
+    return run_cli("verify", "--device", "cpu", "--quiet", env=env), reports

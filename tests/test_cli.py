@@ -27,12 +27,12 @@ def test_unknown_subcommand_exit_2():
     assert_clean_error(run_cli("verfy"))
 
 
-def test_failed_claim_exits_1_naming_id_and_page(tmp_path):
-    proc = run_cli("verify", "--device", "cpu", "--quiet", env=demo_env(tmp_path))
+def test_failed_claim_exits_1_naming_id_and_page(demo_verify):
+    proc, reports = demo_verify  # verify --device cpu --quiet on the demo claims (conftest)
     assert proc.returncode == 1, proc.stderr
     assert "FAILED demo.fails (docs/index.md)" in proc.stdout
     assert "1 passed, 1 failed, 1 skipped" in proc.stdout
-    report = json.loads(next(tmp_path.glob("report-cpu-*.json")).read_text())
+    report = json.loads(next(reports.glob("report-cpu-*.json")).read_text())
     statuses = {c["id"]: c["status"] for c in report["claims"]}
     assert statuses == {"demo.fails": "failed", "demo.passes": "passed", "demo.skips": "skipped"}
     assert report["versions"]["torch"] and report["versions"]["python"]
