@@ -10,24 +10,23 @@ import pytest
 
 from support import HOOK, ROOT, run_cli
 
+# One thread per math library (torch's OpenMP, MKL, numpy/scipy's OpenBLAS), in the test process and the
+# processes it starts, as the claims run by default (runner.verify, threads=1). The suite runs two workers
+# on two cores beside other processes: with a thread per core, every parallel kernel waits at a barrier
+# for a descheduled thread and the waiting threads spin (a batch-norm parity case took 1.3 s for 0.05 s
+# of work; the transfer-probe claim 13.5 s of CPU instead of 5.9, in sklearn's OpenBLAS). Set before
+# torch or numpy load (they read it once); results are compared with tolerances no thread count moves.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 
 @pytest.fixture(scope="session", autouse=True)
-def one_torch_thread():
-    """Torch in the test process computes on one thread, as the claims do by default (runner.verify).
-
-    Tests run two to a 2-core machine (xdist) beside other processes; torch's default of one OpenMP thread
-    per core then makes every parallel kernel wait at a barrier for a descheduled thread: a parity case
-    with batch norm took ~1.3 s of wall time for 0.05 s of work. Results are compared with tolerances
-    that do not depend on the thread count. Subprocesses keep torch's default.
-    """
-    torch = sys.modules.get("torch")  # imported at collection by the modules that use it
-    if torch is None:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+def one_thread_per_pool():
+    """torch (imported before this conftest, e.g. by a plugin) follows OMP_NUM_THREADS too."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture
