@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from support import QUIET_PLUGINS
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMM_PAGE = "docs/features/timm-feature-extraction.md"
 
@@ -87,7 +89,7 @@ def snippet_mutants(tmp_path_factory):
     lines = {p: block_line(project / p, "with torch.device('meta'):") for p in (TIMM_PAGE, RAISES_PAGE)}
     junit = project / "junit.xml"
     targets = [f"{p}::line {line}" for p, line in lines.items()]
-    proc = run(project, "-m", "pytest", "-p", "no:cacheprovider", "--codeblocks", *targets, "-q", f"--junitxml={junit}")
+    proc = run(project, "-m", "pytest", *QUIET_PLUGINS, "--codeblocks", *targets, "-q", f"--junitxml={junit}")
     assert "2 failed" in proc.stdout, proc.stdout + proc.stderr
     return SnippetRun(proc, junit), lines
 
