@@ -13,7 +13,6 @@ import json
 import random
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -123,14 +122,6 @@ def js_answers(payload: dict, batch: list[dict]) -> list[dict]:
     return json.loads(proc.stdout)
 
 
-def answers_of_both(payload: dict, batch: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(js, python) answers; Node answers in a thread while Python answers here (they overlap on 2 cores)."""
-    with ThreadPoolExecutor(1) as pool:
-        js = pool.submit(js_answers, payload, batch)
-        py = [json.loads(json.dumps(python_answer(c))) for c in batch]
-        return js.result(), py
-
-
 def test_payload_file_is_current():
     assert payload_mod.PATH.read_text(encoding="utf-8") == payload_mod.dumps(), "run: python -m refcheck.losses.payload"
 
@@ -139,7 +130,8 @@ def test_payload_file_is_current():
 def test_both_engines_give_identical_answers_on_the_generated_grid():
     batch = cases()
     payload = json.loads(payload_mod.PATH.read_text(encoding="utf-8"))
-    js, py = answers_of_both(payload, batch)
+    js = js_answers(payload, batch)
+    py = [json.loads(json.dumps(python_answer(c))) for c in batch]
     assert len(js) == len(py) == len(batch)
     diffs = [(c, p, j) for c, p, j in zip(batch, py, js) if p != j]
     assert not diffs, f"{len(diffs)} of {len(batch)} differ; first:\n" + "\n\n".join(f"{c}\npython: {p}\njs:     {j}" for c, p, j in diffs[:3])
