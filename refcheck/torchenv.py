@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,8 +84,25 @@ class TorchState:
         torch.set_default_dtype(self.dtype)
         torch.set_default_device(self.device)
         torch.set_grad_enabled(self.grad)
-        torch.use_deterministic_algorithms(self.deterministic)
+        set_deterministic(self.deterministic)
         torch.set_num_threads(self.threads)
+
+
+def set_deterministic(mode: bool) -> None:
+    """``torch.use_deterministic_algorithms(mode)``, skipped when it would change nothing.
+
+    The call also sets inductor's flag, importing ``torch._inductor.config`` (~900 modules, 2.5 s of CPU)
+    into a process that may never compile anything. Turning the mode off is skipped when torch's flag is
+    already off (not warn-only) and inductor is not imported yet: it will then import with its flag off
+    (unless ``TORCHINDUCTOR_DETERMINISTIC=1``, which the call would have overridden; so that case calls).
+    """
+    import torch
+
+    state = (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled())
+    untouched = "torch._inductor.config" not in sys.modules and os.environ.get("TORCHINDUCTOR_DETERMINISTIC") != "1"
+    if not mode and state == (False, False) and untouched:
+        return
+    torch.use_deterministic_algorithms(mode)
 
 
 def configure(threads: int | None = None, deterministic: bool = False) -> None:
@@ -93,7 +111,7 @@ def configure(threads: int | None = None, deterministic: bool = False) -> None:
 
     if threads is not None:
         torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(deterministic)
+    set_deterministic(deterministic)
 
 
 def kernel_path() -> dict[str, str]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOK = ROOT / "refcheck" / "site" / "mkdocs_hook.py"
+# Plugins a pytest run over doc pages does without: the cache, and hypothesis' (it imports hypothesis, ~1.5 s of CPU).
+QUIET_PLUGINS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -27,13 +27,14 @@ def test_unknown_subcommand_exit_2():
     assert_clean_error(run_cli("verfy"))
 
 
-def test_failed_claim_exits_1_naming_id_and_page(tmp_path):
-    """Also the parallel path (--jobs 2: forked workers): results in registry order, the settings recorded."""
-    proc = run_cli("verify", "--device", "cpu", "--quiet", "--jobs", "2", env=demo_env(tmp_path))
+def test_failed_claim_exits_1_naming_id_and_page(demo_verify):
+    """Also the parallel path (the shared demo run uses --jobs 2: forked workers): results in registry order,
+    the settings recorded."""
+    proc, reports = demo_verify  # verify --device cpu --quiet --jobs 2 on the demo claims (conftest)
     assert proc.returncode == 1, proc.stderr
     assert "FAILED demo.fails (docs/index.md)" in proc.stdout
     assert "1 passed, 1 failed, 1 skipped" in proc.stdout
-    path = next(tmp_path.glob("report-cpu-*.json"))
+    path = next(reports.glob("report-cpu-*.json"))
     assert f"report: {path}" in proc.stdout
     report = json.loads(path.read_text())
     statuses = {c["id"]: c["status"] for c in report["claims"]}

@@ -89,10 +89,46 @@ def make_case(i: int, combo) -> dict:
     }
 
 
+SCHEDULE_BASE, SCHEDULE_EPOCHS = 0.1, 40
+SCHEDULES = [
+    {"lr": SCHEDULE_BASE, "schedule": "step", "every": 7, "gamma": 0.5, "epochs": SCHEDULE_EPOCHS},
+    {"lr": SCHEDULE_BASE, "schedule": "cosine", "period": 13, "epochs": SCHEDULE_EPOCHS},
+    {"lr": SCHEDULE_BASE, "schedule": "constant", "epochs": SCHEDULE_EPOCHS},
+]
+INITS = ["torch", "xavier", "kaiming"]
+INIT_IN, INIT_OUT = 100, 400
+EXPORT_HASHES = [
+    "preset=residual",  # sigmoid stack with skips
+    "preset=batch-norm",  # batch norm in every layer (eval mode: running statistics)
+    "preset=standardized",  # unscaled X1 + standardization constants
+    "dataset=spiral&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&hidden=6,6&activation=relu&loss=bce&optimizer=adam&lr=0.01",
+    "dataset=multigauss&problem=regression&hidden=8,4&activation=tanh&reg=L2&regRate=0.001&optimizer=momentum",
+    "dataset=xor&hidden=&lr=0.1",  # no hidden layer: logistic-style linear model
+]
+
+
+def export_points() -> list:
+    g = torch.Generator().manual_seed(0)
+    return (torch.rand(25, 2, generator=g, dtype=torch.float64) * 12 - 6).tolist()
+
+
 @pytest.fixture(scope="module")
-def parity():
+def engine():
+    """One Node run answers every question of this module: the combos, schedules, inits and exports."""
     cases = [make_case(i, c) for i, c in enumerate(COMBOS)]
-    return cases, run_node({"cases": cases})["cases"]
+    request = {
+        "cases": cases,
+        "schedules": SCHEDULES,
+        "inits": [{"init": init, "nIn": INIT_IN, "nOut": INIT_OUT, "seed": 5} for init in INITS],
+        "exports": [{"hash": h, "epochs": 30, "points": export_points()} for h in EXPORT_HASHES],
+    }
+    return cases, run_node(request)
+
+
+@pytest.fixture(scope="module")
+def parity(engine):
+    cases, response = engine
+    return cases, response["cases"]
 
 
 ACT_MODULES = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
@@ -246,14 +282,9 @@ def test_comparison_can_fail(parity):
     assert rel_diff((g * (1 + 1e-4)).tolist(), g) > REL_TOL
 
 
-def test_schedules_match_torch():
-    base, epochs = 0.1, 40
-    qs = [
-        {"lr": base, "schedule": "step", "every": 7, "gamma": 0.5, "epochs": epochs},
-        {"lr": base, "schedule": "cosine", "period": 13, "epochs": epochs},
-        {"lr": base, "schedule": "constant", "epochs": epochs},
-    ]
-    got = run_node({"schedules": qs})["schedules"]
+def test_schedules_match_torch(engine):
+    base, epochs = SCHEDULE_BASE, SCHEDULE_EPOCHS
+    got = engine[1]["schedules"]
 
     def torch_lrs(make):
         p = torch.nn.Parameter(torch.zeros(1))
@@ -271,16 +302,6 @@ def test_schedules_match_torch():
     assert rel_diff(got[0], torch.tensor(ref_step, dtype=torch.float64)) <= REL_TOL
     assert rel_diff(got[1], torch.tensor(ref_cos, dtype=torch.float64)) <= REL_TOL
     assert got[2] == [base] * epochs
-
-
-EXPORT_HASHES = [
-    "preset=residual",  # sigmoid stack with skips
-    "preset=batch-norm",  # batch norm in every layer (eval mode: running statistics)
-    "preset=standardized",  # unscaled X1 + standardization constants
-    "dataset=spiral&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&hidden=6,6&activation=relu&loss=bce&optimizer=adam&lr=0.01",
-    "dataset=multigauss&problem=regression&hidden=8,4&activation=tanh&reg=L2&regRate=0.001&optimizer=momentum",
-    "dataset=xor&hidden=&lr=0.1",  # no hidden layer: logistic-style linear model
-]
 
 
 RUN_AS_MAIN = """
@@ -302,10 +323,9 @@ def run_as_programs(scripts: list) -> list[str]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_exported_pytorch_snippet_predicts_like_the_engine(tmp_path):
-    g = torch.Generator().manual_seed(0)
-    points = (torch.rand(25, 2, generator=g, dtype=torch.float64) * 12 - 6).tolist()
-    exports = run_node({"exports": [{"hash": h, "epochs": 30, "points": points} for h in EXPORT_HASHES]})["exports"]
+def test_exported_pytorch_snippet_predicts_like_the_engine(engine, tmp_path):
+    points = export_points()
+    exports = engine[1]["exports"]
     scripts = []
     for i, ex in enumerate(exports):
         scripts.append(tmp_path / f"exported_{i}.py")
@@ -331,11 +351,11 @@ def _quantiles(t):
     return torch.quantile(t.flatten().to(torch.float64), torch.linspace(0.02, 0.98, 25, dtype=torch.float64))
 
 
-@pytest.mark.parametrize("init", ["torch", "xavier", "kaiming"])
-def test_inits_match_torch_distributions(init):
+@pytest.mark.parametrize("init", INITS)
+def test_inits_match_torch_distributions(engine, init):
     """The engine's init draws from the same distribution as torch's: 25 quantiles of 40,000 weights agree."""
-    n_in, n_out = 100, 400
-    got = run_node({"inits": [{"init": init, "nIn": n_in, "nOut": n_out, "seed": 5}]})["inits"][0]
+    n_in, n_out = INIT_IN, INIT_OUT
+    got = engine[1]["inits"][INITS.index(init)]
     w_js = torch.tensor(got["W"], dtype=torch.float64)
     torch.manual_seed(0)
     ref = torch.nn.Linear(n_in, n_out, dtype=torch.float64)  # torch's default init

@@ -57,6 +57,24 @@ def test_claim_cannot_leak_global_torch_state():
     assert torch.get_default_dtype() == torch.float32 and torch.is_grad_enabled()
 
 
+def test_claim_cannot_leak_deterministic_mode():
+    """A claim that turns deterministic algorithms on (warn-only or not) leaves them off, as they were; a run
+    asked for deterministic algorithms has them on while its claims run (torchenv.set_deterministic)."""
+    import torch
+
+    def check(ctx, warn_only):
+        torch.use_deterministic_algorithms(True, warn_only=warn_only)
+        ctx.expect(True, "ran")
+
+    for warn_only in (False, True):
+        run_claim(make(lambda ctx, w=warn_only: check(ctx, w)), "cpu")
+        assert not torch.are_deterministic_algorithms_enabled() and not torch.is_deterministic_algorithms_warn_only_enabled()
+    seen = []
+    run_claim(make(lambda ctx: seen.append(torch.are_deterministic_algorithms_enabled()) or ctx.expect(True, "ran")), "cpu",
+              deterministic=True)
+    assert seen == [True] and not torch.are_deterministic_algorithms_enabled()
+
+
 def test_expect_close_uses_tolerance():
     ctx = Context()
     ctx.expect_close([1.0, 2.0], [1.0, 2.0000001], "close", atol=1e-6)

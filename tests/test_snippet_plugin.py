@@ -13,14 +13,14 @@ from xml.etree import ElementTree
 
 import pytest
 
-from support import ROOT
+from support import QUIET_PLUGINS, ROOT
 
 
 def run_pytest(tmp_path, page: str, *args: str, targets: tuple[str, ...] = ("page.md",)) -> subprocess.CompletedProcess:
     if page:
         (tmp_path / "page.md").write_text(page)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "pytest", "-p", "refcheck.pytest_plugin", "-p", "no:cacheprovider", "--codeblocks", *targets, *args]
+    cmd = [sys.executable, "-m", "pytest", "-p", "refcheck.pytest_plugin", *QUIET_PLUGINS, "--codeblocks", *targets, *args]
     return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
 
 

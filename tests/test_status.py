@@ -18,7 +18,7 @@ from refcheck.report import ClaimResult, Report
 from refcheck.site.builtin import footer_text, home_summary, overall_level, status_overview
 from refcheck.site.state import SiteState
 
-from support import ROOT, build, run_cli
+from support import ROOT, build
 
 HOME = "# Home\n\n<!-- refcheck: home-summary -->\n\n<!-- claim: demo.passes -->\n\n<!-- claim: demo.fails -->\n"
 
@@ -101,16 +101,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_failed_claim_shows_a_failure_box_and_the_site_still_builds_and_serves(mini_site, tmp_path):
+def test_failed_claim_shows_a_failure_box_and_the_site_still_builds_and_serves(mini_site, demo_verify):
     project = mini_site(HOME)
     config = project / "mkdocs.yml"
     config.write_text(config.read_text().replace("markdown_extensions:\n", "markdown_extensions:\n  - admonition\n"))  # as in the real site
     (project / "docs" / "reference").mkdir()
     (project / "docs" / "reference" / "claims.md").write_text("# Ledger\n\n<!-- refcheck: ledger -->\n")
-    reports = tmp_path / "reports"
+    verify, reports = demo_verify  # verify --device cpu --quiet on the demo claims (conftest), run once per session
     env = {"REFCHECK_CLAIM_MODULES": "fixtures.demo_claims", "REFCHECK_REPORTS": str(reports),
            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
-    verify = run_cli("verify", "--device", "cpu", "--quiet", env=env)
     assert verify.returncode == 1 and "FAILED demo.fails (docs/index.md)" in verify.stdout
 
     built = build(project, reports)
