@@ -192,7 +192,7 @@ def verify(session: nox.Session) -> None:
     seed = str(random.randrange(10_000))
     session.log(f"snippets run in an order shuffled with --shuffle-seed {seed}")
     run(
-        session, py, "-m", "pytest", "--codeblocks", "docs", "tests", "-q", "-n", "2", "--shuffle-seed", seed,
+        session, py, "-m", "pytest", "--codeblocks", "docs", "tests", "-q", "-n", "2", "--dist", "worksteal", "--shuffle-seed", seed,
         "--durations=10", env={"REFCHECK_SITE_DIR": str(SITE)},
     )  # fmt: skip
 

@@ -35,7 +35,13 @@ def test_same_helper_is_strict_enough():
 
 
 def test_two_runs_give_identical_evidence():
-    chosen = [c for c in load_all().values() if c.id.startswith(("residual.", "pooling.gap-", "batch-size.jumping-around"))]
+    # pooling.gap-head-overfits-less (150 epochs of two models, the slowest claim) is left to the stress
+    # run's repeat cell, which reruns every claim: here it doubled this test's time for no other coverage.
+    chosen = [
+        c
+        for c in load_all().values()
+        if c.id.startswith(("residual.", "pooling.gap-", "batch-size.jumping-around")) and c.id != "pooling.gap-head-overfits-less"
+    ]
     first, second = verify("cpu", claims=chosen), verify("cpu", claims=chosen)
     assert len(second.results) >= 5 and any(c.statistical for c in chosen)
     assert not differing(first, second)
