@@ -27,8 +27,7 @@ SITE = ROOT / "site"
 ENVIRON = {"NO_MKDOCS_2_WARNING": "1", "HF_HUB_OFFLINE": "1", "KERAS_BACKEND": "torch", "PYTHONHASHSEED": "0"}
 # The second CPU code path every `nox -s verify` checks the claims on: baseline kernels and MKL's
 # vendor-neutral path, what another machine's CPU may give. Read by torch/MKL at import: its own process.
-OTHER_PATH = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
-KERNEL_ENV = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
+OTHER_PATH = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}  # both kernel settings: the caller's are replaced
 
 
 def _stamp(pins: Path = PINS) -> str:
@@ -76,22 +75,34 @@ def claims_for_the_site(session: nox.Session, py: str) -> None:
     run_claims(session, py, "--quiet", success_codes=[0, 1])
 
 
-def start_other_path_claims(py: str) -> tuple[subprocess.Popen, Path]:
-    """Start the claims on the second CPU code path in the background (its own process); see finish_other_path."""
-    log = ROOT / ".refcheck" / "verify-other-path.log"
-    log.parent.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in KERNEL_ENV}
-    env.update({**ENVIRON, **OTHER_PATH})
+class Beside:
+    """A command run in the background while the session goes on, its output to .refcheck/verify-NAME.log."""
+
+    def __init__(self, name: str, label: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
+        self.label, self.log = label, ROOT / ".refcheck" / f"verify-{name}.log"
+        self.log.parent.mkdir(exist_ok=True)
+        full = {**os.environ, **ENVIRON, **(env or {})}
+        self.proc = subprocess.Popen(cmd, env=full, stdout=self.log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT)
+
+    def finish(self, session: nox.Session) -> bool:
+        """Wait, print its output under its label; whether it succeeded."""
+        code = self.proc.wait()
+        session.log(f"{self.label} (exit {code}):\n{self.log.read_text().strip()}")
+        return code == 0
+
+
+def start_other_path_claims(py: str) -> Beside:
+    """The claims on the second CPU code path, in their own process (kernel settings are read at import)."""
+    label = "claims on the second CPU code path (" + " ".join(f"{k}={v}" for k, v in OTHER_PATH.items()) + ")"
     cmd = [py, "-m", "refcheck.cli", "verify", "--device", "cpu", "--quiet", "--jobs", "1"]
-    return subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT), log
+    return Beside("other-path", label, cmd, env=OTHER_PATH)
 
 
-def finish_other_path(session: nox.Session, proc: subprocess.Popen, log: Path) -> None:
-    code = proc.wait()
-    label = " ".join(f"{k}={v}" for k, v in OTHER_PATH.items())
-    session.log(f"claims on the second CPU code path ({label}):\n{log.read_text().strip()}")
-    if code != 0:
-        session.error(f"claims failed on the second CPU code path ({label}); see above")
+def finish_beside(session: nox.Session, *started: Beside) -> None:
+    """Wait for every background command (all of them, even after a failure); fail the session naming each that failed."""
+    failed = [b.label for b in started if not b.finish(session)]
+    if failed:
+        session.error(f"failed: {'; '.join(failed)} (output above)")
 
 
 def run_js_tests(session: nox.Session) -> None:
@@ -145,29 +156,6 @@ def tests(session: nox.Session) -> None:
     run_js_tests(session)
 
 
-def start_beside(*cmds: list[str]) -> list[tuple[list[str], subprocess.Popen, Path]]:
-    """Start commands in the background (their output to .refcheck/*.log); see finish_beside."""
-    logs = ROOT / ".refcheck"
-    logs.mkdir(exist_ok=True)
-    started = []
-    for cmd in cmds:
-        log = logs / f"verify-{Path(cmd[2] if cmd[1] == '-m' else cmd[0]).name}.log"
-        env = {**os.environ, **ENVIRON}
-        started.append((cmd, subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT), log))
-    return started
-
-
-def finish_beside(session: nox.Session, started: list[tuple[list[str], subprocess.Popen, Path]]) -> None:
-    failed = []
-    for cmd, proc, log in started:
-        code = proc.wait()
-        session.log(f"{' '.join(Path(c).name if i == 0 else c for i, c in enumerate(cmd))}: exit {code}\n{log.read_text().strip()}")
-        if code != 0:
-            failed.append(" ".join(cmd[1:]))
-    if failed:
-        session.error(f"failed: {'; '.join(failed)} (output above)")
-
-
 @nox.session
 def verify(session: nox.Session) -> None:
     """Everything: lint, claims on two CPU code paths, strict site build, JS engine tests, then one pytest run of
@@ -182,11 +170,9 @@ def verify(session: nox.Session) -> None:
     # their imports, where two runs with --jobs 2 one after the other would pay the imports one after the other.
     other = start_other_path_claims(py)
     run_claims(session, py, "--quiet", "--jobs", "1")
-    beside = start_beside(
-        [py, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(SITE)], ["node", "--test", "tests/js/"]
-    )
-    finish_other_path(session, *other)
-    finish_beside(session, beside)
+    site = Beside("site", "strict site build", [py, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(SITE)])
+    js = Beside("js", "JS engine tests", ["node", "--test", "tests/js/"])
+    finish_beside(session, other, site, js)
     # Snippets in a shuffled order: each must stand alone (the seed is printed in the header). One pytest
     # run for snippets and tests: the two workers start (and import torch) once, and neither idles at a seam.
     seed = str(random.randrange(10_000))

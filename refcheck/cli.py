@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from refcheck.losses.messages import MADE
-from refcheck.torchenv import DEVICES, UsageError
+from refcheck.torchenv import DEVICES, POOL_ENV, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,11 +87,6 @@ def _version() -> str:
     from refcheck import __version__
 
     return f"refcheck {__version__}"
-
-
-# Thread pools other libraries start when they load (NumPy's and SciPy's OpenBLAS, scikit-learn's OpenMP): read
-# once, at load, so set before anything imports them. torch.set_num_threads covers torch's own and MKL.
-POOL_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

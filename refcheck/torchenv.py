@@ -56,6 +56,10 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+# Thread pools the math libraries start when they load (torch's OpenMP, MKL, NumPy's and SciPy's OpenBLAS,
+# scikit-learn's OpenMP): each reads its variable once, at load, so set them before anything imports them.
+POOL_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 @dataclass
 class TorchState:
     """The global torch settings a claim or snippet could change; ``restore()`` puts them back."""

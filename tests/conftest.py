@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from refcheck.torchenv import POOL_ENV
+
 from support import HOOK, ROOT, run_cli
 
 # One thread per math library (torch's OpenMP, MKL, numpy/scipy's OpenBLAS), in the test process and the
@@ -16,7 +18,7 @@ from support import HOOK, ROOT, run_cli
 # for a descheduled thread and the waiting threads spin (a batch-norm parity case took 1.3 s for 0.05 s
 # of work; the transfer-probe claim 13.5 s of CPU instead of 5.9, in sklearn's OpenBLAS). Set before
 # torch or numpy load (they read it once); results are compared with tolerances no thread count moves.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+for _var in POOL_ENV:
     os.environ.setdefault(_var, "1")
 
 

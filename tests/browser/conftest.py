@@ -92,38 +92,9 @@ class PageProblems:
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-@pytest.fixture
-def page(browser, base_url):
-    """A fresh page; external requests are blocked and recorded; the test fails on any problem."""
-    context = browser.new_context(accept_downloads=True)
-    problems = PageProblems()
-
-    def route(r):
-        url = r.request.url
-        host = urlparse(url).hostname
-        if url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            r.continue_()
-        else:
-            problems.external_requests.append(url)
-            r.abort()
-
-    context.route("**/*", route)
-    pg = context.new_page()
-    pg.on("console", lambda msg: problems.console_errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    pg.on("pageerror", lambda err: problems.page_errors.append(f"page error: {err}"))
-    pg.problems = problems  # type: ignore[attr-defined]
-    pg.base_url = base_url  # type: ignore[attr-defined]
-    yield pg
-    context.close()
-    problems.assert_clean()
-
-
-@pytest.fixture(scope="session")
-def _search_page(browser, base_url):
-    """One page kept open on the home page for the site-search tests of this worker: Material's search worker
-    fetches the index and builds it on every page load, so each query on a fresh page paid for a load and an
-    index build. Problems are recorded for the whole session and checked per test by `site_search`."""
-    context = browser.new_context()
+def watched_page(context, base_url: str):
+    """A new page of ``context`` whose console errors, page errors and requests leaving localhost (blocked) are
+    recorded in its ``problems``; ``base_url`` is kept on it."""
     problems = PageProblems()
 
     def route(r):
@@ -139,10 +110,41 @@ def _search_page(browser, base_url):
     pg.on("console", lambda msg: problems.console_errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
     pg.on("pageerror", lambda err: problems.page_errors.append(f"page error: {err}"))
     pg.problems = problems  # type: ignore[attr-defined]
+    pg.base_url = base_url  # type: ignore[attr-defined]
+    return pg
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh page; external requests are blocked and recorded; the test fails on any problem."""
+    context = browser.new_context(accept_downloads=True)
+    pg = watched_page(context, base_url)
+    yield pg
+    context.close()
+    pg.problems.assert_clean()
+
+
+@pytest.fixture
+def phone(browser, base_url):
+    """A phone-sized touch page with the same clean-page checks as the `page` fixture."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    pg = watched_page(context, base_url)
+    yield pg
+    context.close()
+    pg.problems.assert_clean()
+
+
+@pytest.fixture(scope="session")
+def _search_page(browser, base_url):
+    """One page kept open on the home page for the site-search tests of this worker: Material's search worker
+    fetches the index and builds it on every page load, so each query on a fresh page paid for a load and an
+    index build. Problems are recorded for the whole session and checked per test by `site_search`."""
+    context = browser.new_context()
+    pg = watched_page(context, base_url)
     pg.goto(base_url + "/", wait_until="load")
     yield pg
     context.close()
-    problems.assert_clean()
+    pg.problems.assert_clean()
 
 
 SEARCH_INPUT = "input.md-search__input"

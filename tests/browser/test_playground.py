@@ -382,32 +382,6 @@ def test_training_export_replays_a_hand_edit_and_retrains(page, tmp_path):
     assert float(proc.stdout.split("weights at epoch 5: ")[1]) < 1e-9
 
 
-@pytest.fixture
-def phone(browser, base_url):
-    """A phone-sized touch page with the same clean-page checks as the `page` fixture."""
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    problems: list[str] = []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if r.request.url.startswith(("data:", "blob:", "about:")) or host in {"127.0.0.1", "localhost"}:
-            r.continue_()
-        else:
-            problems.append(f"request left localhost: {r.request.url}")
-            r.abort()
-
-    ctx.route("**/*", route)
-    pg = ctx.new_page()
-    pg.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
-    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    pg.base_url = base_url
-    yield pg
-    ctx.close()
-    assert not problems, problems
-
-
 def test_phone_sized_viewport(phone):
     open_playground(phone)
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
